@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Symmetry functions of one central atom, and the adjoint pass that turns
+// dE/dG into gradients with respect to the neighbor displacements.
+#pragma once
+
+#include "formulas.h"
+#include "potential.h"
+
+#include <cstddef>
+#include <vector>
+
+namespace bpnn {
+
+// A neighbor as the descriptor code sees it: the index used to scatter
+// forces, its element index, the displacement d = r_j - r_i and |d|.
+struct DescriptorNeighbor {
+    int index;
+    int element;
+    double d[3];
+    double r;
+};
+
+// Evaluates the symmetry functions of atoms of one element. Functions that
+// share a neighbor element and a cutoff form a group: per neighbor pair the
+// group computes the cutoff function once, and per distinct (eta, r_s) one
+// Gaussian, then every member reuses them. Triplets j < k are visited once
+// per angular group.
+//
+// An instance keeps scratch buffers, so each thread needs its own.
+class DescriptorCalculator {
+public:
+    DescriptorCalculator(const Potential& potential, int element);
+
+    std::size_t numFunctions() const { return numFunctions_; }
+
+    // Writes the raw (unscaled) symmetry function values of one atom to G.
+    void compute(const DescriptorNeighbor* neighbors, std::size_t count, double* G);
+
+    // Given dE/dG for the raw values of one atom, adds dE/dd_j, the gradient
+    // of the atom's energy with respect to the displacement of neighbor j, to
+    // gradient[3 j .. 3 j + 2]. Nothing of size neighbors x functions is
+    // stored: every term is recomputed and contracted with dE/dG at once.
+    void backpropagate(const DescriptorNeighbor* neighbors, std::size_t count, const double* dEdG,
+                       double* gradient);
+
+private:
+    struct Member {
+        int function = 0;   // index into G
+        int gaussian = -1;  // index of this member's (eta, r_s) in the group
+        double lambda = 0.0;
+        double zeta = 0.0;
+        int zetaInteger = 0;  // zeta when it is a small integer, else 0
+        double norm = 1.0;    // 2^(1 - zeta)
+        bool compact = false;
+        double rl = 0.0;
+        formula::CompactParams radial;  // compact radial members
+        formula::CompactParams angle;   // compact angular members, in radians
+    };
+
+    struct RadialGroup {
+        int neighbor = -1;  // -1: every element, weighted by Z_j
+        double rc = 0.0;
+        formula::CutoffParams cutoff;
+        std::vector<std::pair<double, double>> gaussians;  // distinct (eta, r_s)
+        std::vector<Member> members;
+    };
+
+    struct AngularGroup {
+        int neighbor1 = -1;  // both -1: every element, weighted by Z_j Z_k
+        int neighbor2 = -1;
+        bool wide = false;
+        bool compact = false;
+        double rc = 0.0;
+        double rl = 0.0;
+        formula::CutoffParams cutoff;
+        formula::CompactParams radial;  // compact groups share the radial function
+        std::vector<std::pair<double, double>> gaussians;
+        std::vector<Member> members;
+    };
+
+    // A neighbor in range of an angular group, with its radial factor R (f_c or
+    // the compact radial function) and the Gaussians of the group.
+    struct PairTerms {
+        int neighbor;
+        double weight;  // Z_j for weighted groups, else 1
+        double radial;
+        double radialDerivative;
+        std::size_t gaussianOffset;  // into gaussianValues_
+    };
+
+    template <bool Adjoint>
+    void run(const DescriptorNeighbor* neighbors, std::size_t count, double* G, const double* dEdG,
+             double* gradient);
+    template <bool Adjoint>
+    void runRadial(const RadialGroup& group, const DescriptorNeighbor* neighbors, std::size_t count,
+                   double* G, const double* dEdG, double* gradient);
+    template <bool Adjoint>
+    void runAngular(const AngularGroup& group, const DescriptorNeighbor* neighbors, std::size_t count,
+                    double* G, const double* dEdG, double* gradient);
+    void collectPairs(const AngularGroup& group, const DescriptorNeighbor* neighbors, std::size_t count);
+
+    std::size_t numFunctions_ = 0;
+    std::vector<RadialGroup> radialGroups_;
+    std::vector<AngularGroup> angularGroups_;
+    std::vector<int> atomicNumbers_;  // by element index, for the weighted types
+
+    // Per-atom scratch: the neighbors of the current group with their
+    // per-pair factors.
+    std::vector<PairTerms> pairs_;
+    std::vector<std::size_t> firstOfSecondElement_;
+    std::vector<double> gaussianValues_;  // per pair, the Gaussians of the group
+    std::vector<double> gaussianDerivatives_;
+    std::vector<double> jkGaussians_;  // Gaussians of one distance
+    std::vector<double> jkGaussianDerivatives_;
+};
+
+}  // namespace bpnn

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "evaluator.h"
+
+#include "errors.h"
+#include "network.h"
+
+#include <algorithm>
+#include <string>
+
+namespace bpnn {
+
+Evaluator::Evaluator(const Potential& potential, std::size_t chunkSize)
+    : potential_(potential), chunkSize_(std::max<std::size_t>(chunkSize, 1)) {
+    for (std::size_t e = 0; e < potential.elements.size(); ++e) {
+        calculators_.emplace_back(potential, static_cast<int>(e));
+        std::vector<double> factors;
+        for (const SymmetryFunction& sf : potential.elements[e].symmetryFunctions) {
+            factors.push_back(scalingFactor(potential, sf));
+        }
+        scalingFactors_.push_back(factors);
+    }
+}
+
+double Evaluator::atomEnergy(int element, double networkOutput) const {
+    const ElementModel& model = potential_.elements[static_cast<std::size_t>(element)];
+    if (potential_.normalize) {
+        return networkOutput / potential_.convEnergy + potential_.meanEnergy + model.energyOffset;
+    }
+    return networkOutput + model.energyOffset;
+}
+
+void Evaluator::evaluate(const EvaluationRequest& request, EvaluationOutput& output) {
+    for (std::size_t first = 0; first < request.numCenters; first += chunkSize_) {
+        evaluateChunk(request, first, std::min(first + chunkSize_, request.numCenters), output);
+    }
+}
+
+void Evaluator::gatherChunk(const EvaluationRequest& request, std::size_t first, std::size_t last) {
+    const double cutoff = potential_.maxCutoff();
+    offsets_.assign(1, 0);
+    neighbors_.clear();
+    for (std::size_t center = first; center < last; ++center) {
+        if (request.elements[center] >= 0) {
+            gathered_.clear();
+            request.gather(center, gathered_);
+            for (const Neighbor& n : gathered_) {
+                const int element = request.elements[n.index];
+                if (element < 0 || n.r >= cutoff) continue;
+                neighbors_.push_back({n.index, element, {n.dx, n.dy, n.dz}, n.r});
+            }
+        }
+        offsets_.push_back(neighbors_.size());
+    }
+}
+
+void Evaluator::evaluateChunk(const EvaluationRequest& request, std::size_t first, std::size_t last,
+                              EvaluationOutput& output) {
+    gatherChunk(request, first, last);
+    const std::size_t numElements = potential_.elements.size();
+
+    // Stage 1: symmetry functions, scaled into one input matrix per element.
+    std::vector<std::vector<std::size_t>> members(numElements);
+    for (std::size_t center = first; center < last; ++center) {
+        const int element = request.elements[center];
+        if (element >= 0) members[static_cast<std::size_t>(element)].push_back(center);
+    }
+    std::vector<double> raw;
+    for (std::size_t e = 0; e < numElements; ++e) {
+        if (members[e].empty()) continue;
+        const ElementModel& model = potential_.elements[e];
+        DescriptorCalculator& calculator = calculators_[e];
+        Eigen::MatrixXd inputs(static_cast<Eigen::Index>(calculator.numFunctions()),
+                               static_cast<Eigen::Index>(members[e].size()));
+        raw.resize(calculator.numFunctions());
+        for (std::size_t a = 0; a < members[e].size(); ++a) {
+            const std::size_t local = members[e][a] - first;
+            calculator.compute(neighbors_.data() + offsets_[local], offsets_[local + 1] - offsets_[local], raw.data());
+            for (std::size_t s = 0; s < raw.size(); ++s) {
+                const SymmetryFunction& sf = model.symmetryFunctions[s];
+                if (potential_.hasScalingData && (raw[s] < sf.gmin || raw[s] > sf.gmax)) ++output.extrapolations;
+                inputs(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(a)) =
+                    scaleSymmetryFunction(potential_, sf, raw[s]);
+            }
+        }
+
+        // Stage 2: network forward and backward passes over all atoms of the element.
+        Eigen::VectorXd energies;
+        Eigen::MatrixXd inputGradient;
+        evaluateNetwork(model, potential_.normalizeNodes, inputs, energies, request.derivatives ? &inputGradient : nullptr);
+        for (std::size_t a = 0; a < members[e].size(); ++a) {
+            const double energy = atomEnergy(static_cast<int>(e), energies(static_cast<Eigen::Index>(a)));
+            output.energy += energy;
+            if (output.atomEnergies) output.atomEnergies[members[e][a]] += energy;
+        }
+        if (!request.derivatives) continue;
+
+        // Stage 3: adjoint pass, dE/dG times dG/dd, scattered into forces and virials.
+        const double energyScale = potential_.normalize ? 1.0 / potential_.convEnergy : 1.0;
+        std::vector<double> dEdG(calculator.numFunctions());
+        for (std::size_t a = 0; a < members[e].size(); ++a) {
+            const std::size_t center = members[e][a];
+            const std::size_t local = center - first;
+            const std::size_t count = offsets_[local + 1] - offsets_[local];
+            const DescriptorNeighbor* neighbors = neighbors_.data() + offsets_[local];
+            for (std::size_t s = 0; s < dEdG.size(); ++s) {
+                dEdG[s] = inputGradient(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(a)) *
+                          scalingFactors_[e][s] * energyScale;
+            }
+            gradient_.assign(3 * count, 0.0);
+            calculator.backpropagate(neighbors, count, dEdG.data(), gradient_.data());
+            for (std::size_t n = 0; n < count; ++n) {
+                const double* g = gradient_.data() + 3 * n;
+                const std::size_t j = static_cast<std::size_t>(neighbors[n].index);
+                if (output.forces) {
+                    for (int c = 0; c < 3; ++c) {
+                        output.forces[3 * j + c] -= g[c];
+                        output.forces[3 * center + c] += g[c];
+                    }
+                }
+                if (!output.virial && !output.atomVirials) continue;
+                for (int p = 0; p < 3; ++p) {
+                    for (int q = 0; q < 3; ++q) {
+                        const double w = -neighbors[n].d[p] * g[q];
+                        if (output.virial) output.virial[3 * p + q] += w;
+                        if (output.atomVirials) {
+                            output.atomVirials[9 * j + 3 * p + q] += 0.5 * w;
+                            output.atomVirials[9 * center + 3 * p + q] += 0.5 * w;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+std::vector<int> Evaluator::elementIndices(const Structure& structure) const {
+    std::vector<int> elements(structure.size());
+    for (std::size_t i = 0; i < structure.size(); ++i) {
+        elements[i] = potential_.elementIndex(structure.symbols[i]);
+        if (elements[i] < 0) {
+            std::string known;
+            for (const ElementModel& model : potential_.elements) known += " " + model.symbol;
+            throw InputError("structure starting at line " + std::to_string(structure.line) + ": atom " +
+                             std::to_string(i + 1) + " has element '" + structure.symbols[i] +
+                             "', which the potential does not cover (its elements:" + known + ")");
+        }
+    }
+    return elements;
+}
+
+Evaluator::StructureResult Evaluator::evaluate(const Structure& structure, bool derivatives) {
+    const std::vector<int> elements = elementIndices(structure);
+    const NeighborList list = buildNeighborList(structure, potential_.maxCutoff());
+    EvaluationRequest request;
+    request.numCenters = structure.size();
+    request.elements = elements.data();
+    request.derivatives = derivatives;
+    request.gather = [&list](std::size_t center, std::vector<Neighbor>& out) {
+        out.assign(list.begin(center), list.end(center));
+    };
+
+    StructureResult result;
+    result.atomEnergies.assign(structure.size(), 0.0);
+    result.forces.assign(structure.size(), Vec3{0.0, 0.0, 0.0});
+    result.atomVirials.assign(structure.size(), std::array<double, 9>{});
+    EvaluationOutput output;
+    output.atomEnergies = result.atomEnergies.data();
+    if (derivatives) {
+        output.forces = result.forces[0].data();
+        output.virial = result.virial.data();
+        output.atomVirials = result.atomVirials[0].data();
+    }
+    evaluate(request, output);
+    result.energy = output.energy;
+    result.extrapolations = output.extrapolations;
+    return result;
+}
+
+std::vector<std::vector<double>> Evaluator::symmetryFunctions(const Structure& structure) {
+    const std::vector<int> elements = elementIndices(structure);
+    const NeighborList list = buildNeighborList(structure, potential_.maxCutoff());
+    std::vector<std::vector<double>> values(structure.size());
+    std::vector<DescriptorNeighbor> neighbors;
+    for (std::size_t i = 0; i < structure.size(); ++i) {
+        neighbors.clear();
+        for (const Neighbor* n = list.begin(i); n != list.end(i); ++n) {
+            neighbors.push_back({n->index, elements[static_cast<std::size_t>(n->index)], {n->dx, n->dy, n->dz}, n->r});
+        }
+        DescriptorCalculator& calculator = calculators_[static_cast<std::size_t>(elements[i])];
+        values[i].resize(calculator.numFunctions());
+        calculator.compute(neighbors.data(), neighbors.size(), values[i].data());
+    }
+    return values;
+}
+
+}  // namespace bpnn
