@@ -5,9 +5,18 @@
 #include "network.h"
 
 #include <algorithm>
+#include <cmath>
+#include <stdexcept>
 #include <string>
 
 namespace bpnn {
+namespace {
+
+std::size_t indexOf(const EvaluationRequest& request, std::size_t center) {
+    return request.centerIndices ? static_cast<std::size_t>(request.centerIndices[center]) : center;
+}
+
+}  // namespace
 
 Evaluator::Evaluator(const Potential& potential, std::size_t chunkSize)
     : potential_(potential), chunkSize_(std::max<std::size_t>(chunkSize, 1)) {
@@ -33,6 +42,12 @@ void Evaluator::evaluate(const EvaluationRequest& request, EvaluationOutput& out
     for (std::size_t first = 0; first < request.numCenters; first += chunkSize_) {
         evaluateChunk(request, first, std::min(first + chunkSize_, request.numCenters), output);
     }
+    if (!std::isfinite(output.energy)) {
+        throw std::runtime_error("the potential returned a non-finite energy (" + std::to_string(output.energy) +
+                                 "): a network overflowed, so the structure lies far outside the training "
+                                 "range (" + std::to_string(output.extrapolations) +
+                                 " symmetry function values outside scaling.data)");
+    }
 }
 
 void Evaluator::gatherChunk(const EvaluationRequest& request, std::size_t first, std::size_t last) {
@@ -40,7 +55,7 @@ void Evaluator::gatherChunk(const EvaluationRequest& request, std::size_t first,
     offsets_.assign(1, 0);
     neighbors_.clear();
     for (std::size_t center = first; center < last; ++center) {
-        if (request.elements[center] >= 0) {
+        if (request.elements[indexOf(request, center)] >= 0) {
             gathered_.clear();
             request.gather(center, gathered_);
             for (const Neighbor& n : gathered_) {
@@ -61,7 +76,7 @@ void Evaluator::evaluateChunk(const EvaluationRequest& request, std::size_t firs
     // Stage 1: symmetry functions, scaled into one input matrix per element.
     std::vector<std::vector<std::size_t>> members(numElements);
     for (std::size_t center = first; center < last; ++center) {
-        const int element = request.elements[center];
+        const int element = request.elements[indexOf(request, center)];
         if (element >= 0) members[static_cast<std::size_t>(element)].push_back(center);
     }
     std::vector<double> raw;
@@ -99,6 +114,7 @@ void Evaluator::evaluateChunk(const EvaluationRequest& request, std::size_t firs
         std::vector<double> dEdG(calculator.numFunctions());
         for (std::size_t a = 0; a < members[e].size(); ++a) {
             const std::size_t center = members[e][a];
+            const std::size_t self = indexOf(request, center);
             const std::size_t local = center - first;
             const std::size_t count = offsets_[local + 1] - offsets_[local];
             const DescriptorNeighbor* neighbors = neighbors_.data() + offsets_[local];
@@ -114,7 +130,7 @@ void Evaluator::evaluateChunk(const EvaluationRequest& request, std::size_t firs
                 if (output.forces) {
                     for (int c = 0; c < 3; ++c) {
                         output.forces[3 * j + c] -= g[c];
-                        output.forces[3 * center + c] += g[c];
+                        output.forces[3 * self + c] += g[c];
                     }
                 }
                 if (!output.virial && !output.atomVirials) continue;
@@ -124,7 +140,7 @@ void Evaluator::evaluateChunk(const EvaluationRequest& request, std::size_t firs
                         if (output.virial) output.virial[3 * p + q] += w;
                         if (output.atomVirials) {
                             output.atomVirials[9 * j + 3 * p + q] += 0.5 * w;
-                            output.atomVirials[9 * center + 3 * p + q] += 0.5 * w;
+                            output.atomVirials[9 * self + 3 * p + q] += 0.5 * w;
                         }
                     }
                 }

@@ -37,8 +37,11 @@ using NeighborGather = std::function<void(std::size_t center, std::vector<Neighb
 
 struct EvaluationRequest {
     std::size_t numCenters = 0;
-    // Element index of every index that gather() returns, and of centers
-    // 0 .. numCenters - 1; -1 marks atoms the potential ignores.
+    // Index of each center in the arrays indexed by "index" (LAMMPS's
+    // ilist); null means center c has index c.
+    const int* centerIndices = nullptr;
+    // Element index of every index (of centers and of what gather()
+    // returns); -1 marks atoms the potential ignores.
     const int* elements = nullptr;
     NeighborGather gather;
     bool derivatives = true;  // forces and virials

@@ -126,11 +126,24 @@ Potential readPotential(const std::string& directory);
 Potential readPotentialFiles(const std::string& settingsFile, const std::string& scalingFile,
                              const std::string& weightsPattern);
 
+// Reads only input.nn: the architecture with all weights and biases zero,
+// and no scaling statistics (hasScalingData false). For training, where
+// scaling.data and the weights do not exist yet. Throws InputError like
+// readPotentialFiles.
+Potential readPotentialSettings(const std::string& settingsFile);
+
 // Writes input.nn, scaling.data and weights.NNN.data into a directory that
 // is created if needed. Numbers are written with 17 significant digits, so
 // that reading the files back gives a bit-identical potential. Existing
 // files are only replaced when overwrite is true; otherwise InputError.
 void writePotential(const Potential& potential, const std::string& directory, bool overwrite);
+
+// Sorts each element's symmetry functions into n2p2's order (by type, then
+// by the parameters of the type) and permutes the first-layer weight
+// columns with them, so that the potential computes the same energies.
+// Files are written and read in this order.
+void sortSymmetryFunctions(Potential& potential);
+bool hasSortedSymmetryFunctions(const Potential& potential);
 
 // Scaled symmetry function value (see ScalingMode) and the factor dG_scaled/dG.
 double scaleSymmetryFunction(const Potential& potential, const SymmetryFunction& sf, double g);

@@ -436,6 +436,37 @@ bool validSubtype(const std::string& subtype) {
 
 }  // namespace
 
+void sortSymmetryFunctions(Potential& potential) {
+    for (ElementModel& model : potential.elements) {
+        std::vector<std::size_t> order(model.symmetryFunctions.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return precedes(model.symmetryFunctions[a], model.symmetryFunctions[b]);
+        });
+        std::vector<SymmetryFunction> sorted;
+        for (std::size_t i : order) sorted.push_back(model.symmetryFunctions[i]);
+        model.symmetryFunctions = sorted;
+        if (model.layers.empty() || model.layers.front().weights.cols() != static_cast<Eigen::Index>(order.size())) {
+            continue;
+        }
+        Eigen::MatrixXd& weights = model.layers.front().weights;
+        const Eigen::MatrixXd original = weights;
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            weights.col(static_cast<Eigen::Index>(i)) = original.col(static_cast<Eigen::Index>(order[i]));
+        }
+    }
+}
+
+bool hasSortedSymmetryFunctions(const Potential& potential) {
+    for (const ElementModel& model : potential.elements) {
+        const auto& list = model.symmetryFunctions;
+        for (std::size_t i = 1; i < list.size(); ++i) {
+            if (precedes(list[i], list[i - 1])) return false;
+        }
+    }
+    return true;
+}
+
 void ModelReader::readSymmetryFunctions() {
     std::vector<TokenLine> lines = findAll(settings_, "symfunction_short");
     for (const TokenLine& line : findAll(settings_, "symfunction")) lines.push_back(line);
@@ -658,6 +689,14 @@ Potential readPotentialFiles(const std::string& settingsFile, const std::string&
         throw InputError(settingsFile, 0, "symmetry function scaling is enabled but no scaling.data was given");
     }
     for (ElementModel& model : potential.elements) readWeights(model, weightsFile(weightsPattern, model.atomicNumber));
+    return potential;
+}
+
+Potential readPotentialSettings(const std::string& settingsFile) {
+    Potential potential;
+    potential.source = settingsFile;
+    const Settings settings = SettingsReader(settingsFile).read(potential.warnings);
+    ModelReader(settings, settingsFile, potential).readAll();
     return potential;
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 namespace bpnn {
 namespace {
@@ -155,6 +156,11 @@ void writeWeights(const ElementModel& model, const std::string& file) {
 
 void writePotential(const Potential& potential, const std::string& directory, bool overwrite) {
     namespace fs = std::filesystem;
+    if (!hasSortedSymmetryFunctions(potential)) {
+        throw std::logic_error("writePotential: symmetry functions are not in n2p2 order; call "
+                               "sortSymmetryFunctions() first, or the files would pair scaling data "
+                               "and weights with the wrong functions");
+    }
     std::error_code error;
     fs::create_directories(directory, error);
     if (error) throw InputError(directory, 0, "cannot create directory: " + error.message());
