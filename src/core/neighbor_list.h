@@ -35,6 +35,10 @@ struct NeighborList {
 // Builds the list of all pairs with 0 < r < cutoff. Throws std::invalid_argument
 // for a degenerate cell (zero volume along the periodic directions) or a
 // non-positive cutoff.
+// Each row is sorted by neighbor index and then by image, in an order that
+// depends only on the structure and the cutoff, not on the binning. Atom j in
+// the row of i has exactly the negated displacement of atom i in the row of j.
+// Non-finite positions or lattice vectors also throw std::invalid_argument.
 NeighborList buildNeighborList(const Structure& structure, double cutoff);
 
 }  // namespace bpnn

@@ -10,18 +10,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <memory>
 #include <string_view>
 #include <system_error>
 
 namespace bpnn {
-
-ParseError::ParseError(const std::string& path, std::size_t line, const std::string& message)
-    : std::runtime_error(line == 0 ? path + ": " + message
-                                   : path + ":" + std::to_string(line) + ": " + message),
-      path_(path),
-      line_(line) {}
 
 namespace {
 
@@ -80,7 +73,7 @@ bool parseInteger(std::string_view token, long long& value) {
     return ec == std::errc() && ptr == last;
 }
 
-// Parses the logical values that ASE writes and reads.
+// Parses the logical values T, F, True, False, true, false, TRUE and FALSE.
 bool parseLogical(std::string_view token, bool& value) {
     if (token == "T" || token == "True" || token == "true" || token == "TRUE") {
         value = true;
@@ -103,24 +96,27 @@ public:
     explicit LineReader(const std::string& path) : path_(path) {
         std::error_code ec;
         if (std::filesystem::is_directory(path, ec)) {
-            throw ParseError(path, 0, "cannot read structure file, the path is a directory");
+            throw InputError(path, 0, "cannot read structure file, the path is a directory");
         }
         stream_.open(path);
         if (!stream_.is_open()) {
-            throw ParseError(path, 0,
+            throw InputError(path, 0,
                              std::string("cannot open structure file: ") + std::strerror(errno));
         }
     }
 
-    // Reads the next line without its line break. Returns false at the end of
-    // the file and throws ParseError for a read error.
+    // Reads the next line without its line break and without a byte order
+    // mark. Returns false at the end of the file and throws InputError for a
+    // read error.
     bool next(std::string& line) {
         if (!std::getline(stream_, line)) {
-            if (stream_.bad()) throw ParseError(path_, line_ + 1, "read error");
+            if (stream_.bad()) throw InputError(path_, line_ + 1, "reading the file failed");
             return false;
         }
         ++line_;
         if (!line.empty() && line.back() == '\r') line.pop_back();
+        // Some editors start UTF-8 files with a byte order mark.
+        if (line_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
         return true;
     }
 
@@ -179,7 +175,7 @@ public:
 
 private:
     [[noreturn]] void fail(const std::string& message) const {
-        throw ParseError(path_, line_, message);
+        throw InputError(path_, line_, message);
     }
 
     double parseNumber(std::string_view token, std::size_t column, const char* field,
@@ -292,13 +288,13 @@ bool isRunnerBlockKeyword(std::string_view keyword) {
            keyword == "charge" || keyword == "comment" || keyword == "end";
 }
 
-// Checks the optional arguments of a "begin" line. n2p2 writes "set=train" or
-// "set=test" there to mark a structure's data set; bpnn ignores the mark.
+// Checks the optional arguments of a "begin" line. n2p2 accepts "set=train"
+// or "set=test" there to mark a structure's data set, and bpnn ignores it.
 void checkBeginArguments(const std::string& path, std::size_t line,
                          const std::vector<std::string_view>& tokens) {
     for (std::size_t i = 1; i < tokens.size(); ++i) {
         if (tokens[i] != "set=train" && tokens[i] != "set=test") {
-            throw ParseError(path, line,
+            throw InputError(path, line,
                              "unexpected text " + quote(tokens[i]) +
                                  " after 'begin', expected 'begin' alone or with set=train "
                                  "or set=test");
@@ -330,7 +326,7 @@ std::string readInfoWord(const std::string& path, std::size_t line, std::string_
             ++pos;
         }
         if (pos == text.size()) {
-            throw ParseError(path, line,
+            throw InputError(path, line,
                              "unterminated quote in " + quote(text.substr(start)) +
                                  ", expected a closing '\"'");
         }
@@ -360,7 +356,7 @@ std::vector<KeyValue> parseInfoLine(const std::string& path, std::size_t line,
         std::size_t keyStart = pos;
         pair.key = readInfoWord(path, line, text, pos, true);
         if (pair.key.empty()) {
-            throw ParseError(path, line,
+            throw InputError(path, line,
                              "missing key before " + quote(text.substr(keyStart)) +
                                  ", expected key=value pairs");
         }
@@ -407,8 +403,8 @@ struct FrameLayout {
 
 FrameLayout parseProperties(const std::string& path, std::size_t line, const std::string& value) {
     auto fail = [&](const std::string& message,
-                    const char* expected = "name:type:count triples with type S, R, I or L") {
-        throw ParseError(path, line,
+                    const std::string& expected = "name:type:count triples with type S, R, I or L") {
+        throw InputError(path, line,
                          "invalid Properties=" + quote(value) + ": " + message + ", expected " +
                              expected);
     };
@@ -446,23 +442,29 @@ FrameLayout parseProperties(const std::string& path, std::size_t line, const std
 
         const std::string spec = column.name + ":" + column.type + ":" + parts[i + 2];
         if (column.name == "species") {
-            if (column.type != 'S' || column.count != 1) fail(quote(spec) + " is not species:S:1");
+            if (column.type != 'S' || column.count != 1) {
+                fail(quote(spec) + " has the wrong type or count", "species:S:1");
+            }
             hasSpecies = true;
             layout.speciesColumn = column.firstColumn;
         } else if (column.name == "pos") {
-            if (column.type != 'R' || column.count != 3) fail(quote(spec) + " is not pos:R:3");
+            if (column.type != 'R' || column.count != 3) {
+                fail(quote(spec) + " has the wrong type or count", "pos:R:3");
+            }
             hasPositions = true;
             layout.positionColumn = column.firstColumn;
         } else if (column.name == "forces" || column.name == "force") {
             if (column.type != 'R' || column.count != 3) {
-                fail(quote(spec) + " is not " + column.name + ":R:3");
+                fail(quote(spec) + " has the wrong type or count", "forces:R:3");
             }
-            if (layout.hasForces) fail("forces are given twice");
+            if (layout.hasForces) fail("forces are given twice", "one forces column");
             layout.hasForces = true;
             layout.forceColumn = column.firstColumn;
         }
         for (const PropertyColumn& previous : layout.properties) {
-            if (previous.name == column.name) fail("property " + quote(column.name) + " is given twice");
+            if (previous.name == column.name) {
+                fail("property " + quote(column.name) + " is given twice", "unique names");
+            }
         }
         layout.properties.push_back(std::move(column));
     }
@@ -488,7 +490,7 @@ FrameInfo parseFrameInfo(const std::string& path, std::size_t line, std::string_
     bool hasProperties = false;
     bool hasComment = false;
     std::vector<KeyValue> pairs = parseInfoLine(path, line, text);
-    auto fail = [&](const std::string& message) { throw ParseError(path, line, message); };
+    auto fail = [&](const std::string& message) { throw InputError(path, line, message); };
     auto requireValue = [&](const KeyValue& pair, bool alreadySeen) {
         if (alreadySeen) fail("key " + quote(pair.key) + " is given twice, expected it once");
         if (!pair.hasValue) fail("key " + quote(pair.key) + " has no value, expected key=value");
@@ -554,7 +556,7 @@ void parseAtomLine(const std::string& path, std::size_t line, std::string_view t
                    const FrameLayout& layout, Structure& structure) {
     std::vector<std::string_view> tokens = splitWhitespace(text);
     if (tokens.size() != layout.numColumns) {
-        throw ParseError(path, line,
+        throw InputError(path, line,
                          "atom line " + quote(text) + " has " + std::to_string(tokens.size()) +
                              " columns, expected " + std::to_string(layout.numColumns) +
                              " as given by Properties");
@@ -564,29 +566,31 @@ void parseAtomLine(const std::string& path, std::size_t line, std::string_view t
         for (std::size_t c = property.firstColumn; c < property.firstColumn + property.count; ++c) {
             std::string_view token = tokens[c];
             std::string problem;
+            const char* expected = "a finite number";
             if (property.type == 'R') {
                 if (const char* reason = parseDouble(token, numbers[c])) problem = reason;
             } else if (property.type == 'I') {
                 long long integer = 0;
                 if (!parseInteger(token, integer)) problem = "invalid integer";
+                expected = "an integer";
             } else if (property.type == 'L') {
                 bool logical = false;
                 if (!parseLogical(token, logical)) problem = "invalid logical value";
+                expected = "T or F";
             }
             if (!problem.empty()) {
-                throw ParseError(path, line,
+                throw InputError(path, line,
                                  problem + " " + quote(token) + " in column " +
                                      std::to_string(c + 1) + " (property " +
                                      quote(property.name) + " of type " + property.type +
-                                     "), expected " +
-                                     (property.type == 'L' ? "T or F" : "a finite number"));
+                                     "), expected " + expected);
             }
         }
     }
 
     std::string_view symbol = tokens[layout.speciesColumn];
     if (!isElementSymbol(symbol)) {
-        throw ParseError(path, line,
+        throw InputError(path, line,
                          "invalid element symbol " + quote(symbol) + " in column " +
                              std::to_string(layout.speciesColumn + 1) +
                              ", expected a name starting with a letter");
@@ -608,7 +612,7 @@ std::size_t parseAtomCount(const std::string& path, std::size_t line, std::strin
     std::string_view content = trim(text);
     long long count = 0;
     if (!parseInteger(content, count) || count <= 0) {
-        throw ParseError(path, line,
+        throw InputError(path, line,
                          "invalid atom count " + quote(content) +
                              ", expected a positive integer on the first line of a frame");
     }
@@ -639,20 +643,20 @@ std::string describeStructure(std::size_t index, const Structure& s) {
     return text;
 }
 
-void checkFinite(double value, const char* what, std::size_t index, const Structure& s) {
+void checkFinite(double value, const char* quantity, std::size_t index, const Structure& s) {
     if (!std::isfinite(value)) {
         char buffer[64];
         std::snprintf(buffer, sizeof(buffer), "%g", value);
         throw std::invalid_argument("cannot write " + describeStructure(index, s) +
-                                    ": non-finite " + what + " " + buffer +
+                                    ": non-finite " + quantity + " " + buffer +
                                     ", the file would not read back");
     }
 }
 
-void checkPerAtomSize(std::size_t size, std::size_t numAtoms, bool emptyAllowed, const char* what,
-                      std::size_t index, const Structure& s) {
+void checkPerAtomSize(std::size_t size, std::size_t numAtoms, bool emptyAllowed,
+                      const char* vectorName, std::size_t index, const Structure& s) {
     if (size == numAtoms || (emptyAllowed && size == 0)) return;
-    throw std::invalid_argument("cannot write " + describeStructure(index, s) + ": " + what +
+    throw std::invalid_argument("cannot write " + describeStructure(index, s) + ": " + vectorName +
                                 " has " + std::to_string(size) + " entries, expected " +
                                 std::to_string(numAtoms) + " (one per atom)" +
                                 (emptyAllowed ? " or none" : ""));
@@ -717,11 +721,11 @@ const std::vector<double>* energiesOf(const std::vector<std::vector<double>>* at
 void writeFile(const std::string& path, const std::string& content) {
     std::ofstream stream(path, std::ios::binary | std::ios::trunc);
     if (!stream.is_open()) {
-        throw std::runtime_error(path + ": cannot open file for writing: " + std::strerror(errno));
+        throw InputError(path, 0, std::string("cannot open file for writing: ") + std::strerror(errno));
     }
     stream.write(content.data(), static_cast<std::streamsize>(content.size()));
     stream.close();
-    if (stream.fail()) throw std::runtime_error(path + ": writing the file failed");
+    if (stream.fail()) throw InputError(path, 0, "writing the file failed");
 }
 
 double valueOrZero(const std::vector<double>& values, std::size_t i) {
@@ -759,17 +763,17 @@ std::vector<Structure> readRunnerData(const std::string& path) {
             checkBeginArguments(path, reader.line(), tokens);
             block = std::make_unique<RunnerBlockParser>(path, reader.line());
         } else if (isRunnerBlockKeyword(keyword)) {
-            throw ParseError(path, reader.line(),
+            throw InputError(path, reader.line(),
                              quote(keyword) + " line outside a structure, expected 'begin' first");
         } else {
-            throw ParseError(path, reader.line(),
+            throw InputError(path, reader.line(),
                              "unknown keyword " + quote(keyword) + ", expected 'begin'");
         }
     }
 
     if (block) {
         Structure unfinished = block->take();
-        throw ParseError(path, unfinished.line,
+        throw InputError(path, unfinished.line,
                          "missing 'end' for the structure that begins at this line, the file "
                          "ends at line " +
                              std::to_string(reader.line()));
@@ -783,10 +787,11 @@ void writeRunnerData(const std::string& path, const std::vector<Structure>& stru
         checkWritable(index, s, nullptr);
         bool periodic = s.isPeriodic();
         if (periodic && !(s.periodic[0] && s.periodic[1] && s.periodic[2])) {
-            throw std::invalid_argument("cannot write " + describeStructure(index, s) +
-                                        " to input.data: it is periodic in only some "
-                                        "directions, but input.data supports only fully "
-                                        "periodic cells and clusters");
+            throw InputError(path, 0,
+                             "cannot write " + describeStructure(index, s) +
+                                 ": it is periodic in only some directions, but input.data "
+                                 "supports only fully periodic cells and clusters, so write "
+                                 "extended XYZ (.xyz) instead");
         }
     }
 
@@ -836,7 +841,7 @@ std::vector<Structure> readExtendedXyz(const std::string& path) {
         const std::size_t numAtoms = parseAtomCount(path, countLine, text);
 
         if (!reader.next(text)) {
-            throw ParseError(path, countLine,
+            throw InputError(path, countLine,
                              "the file ends after the atom count, expected a comment line with "
                              "key=value pairs");
         }
@@ -852,7 +857,7 @@ std::vector<Structure> readExtendedXyz(const std::string& path) {
         structure.hasForces = info.layout.hasForces;
         for (std::size_t i = 0; i < numAtoms; ++i) {
             if (!reader.next(text)) {
-                throw ParseError(path, reader.line(),
+                throw InputError(path, reader.line(),
                                  "the file ends after " + std::to_string(i) + " of " +
                                      std::to_string(numAtoms) +
                                      " atom lines of the frame that begins at line " +
