@@ -23,16 +23,22 @@ CoreType coreOfSubtype(const std::string& subtype) {
     }
 }
 
-template <class Group>
-int gaussianIndex(Group& group, double eta, double rs) {
-    const auto key = std::make_pair(eta, rs);
-    auto it = std::find(group.gaussians.begin(), group.gaussians.end(), key);
-    if (it != group.gaussians.end()) return static_cast<int>(it - group.gaussians.begin());
-    group.gaussians.push_back(key);
-    return static_cast<int>(group.gaussians.size()) - 1;
-}
-
 constexpr double kDegree = formula::kPi / 180.0;
+
+template <class Group>
+int powerIndex(Group& group, double lambda, double zeta) {
+    for (std::size_t p = 0; p < group.powers.size(); ++p) {
+        if (group.powers[p].lambda == lambda && group.powers[p].zeta == zeta) return static_cast<int>(p);
+    }
+    typename decltype(group.powers)::value_type power;
+    power.lambda = lambda;
+    power.zeta = zeta;
+    power.norm = pow(2.0, 1.0 - zeta);
+    const double rounded = floor(zeta + 0.5);
+    if (rounded == zeta && rounded <= 64.0) power.zetaInteger = static_cast<int>(rounded);
+    group.powers.push_back(power);
+    return static_cast<int>(group.powers.size()) - 1;
+}
 
 }  // namespace
 
@@ -64,7 +70,7 @@ DescriptorCalculator::DescriptorCalculator(const Potential& potential, int eleme
                 const bool asymmetric = sf.subtype.size() == 3;
                 member.radial = formula::makeCompact(coreOfSubtype(sf.subtype), asymmetric, sf.rl, sf.rc);
             } else {
-                member.gaussian = gaussianIndex(*it, sf.eta, sf.rs);
+                member.gaussian = it->gaussians.index(sf.eta, sf.rs);
             }
             it->members.push_back(member);
             continue;
@@ -96,15 +102,24 @@ DescriptorCalculator::DescriptorCalculator(const Potential& potential, int eleme
             member.angle = formula::makeCompact(coreOfSubtype(sf.subtype), false, sf.angleLeft * kDegree,
                                                 sf.angleRight * kDegree);
         } else {
-            member.gaussian = gaussianIndex(*it, sf.eta, sf.rs);
-            member.lambda = sf.lambda;
-            member.zeta = sf.zeta;
-            member.norm = pow(2.0, 1.0 - sf.zeta);
-            const double rounded = floor(sf.zeta + 0.5);
-            if (rounded == sf.zeta && rounded <= 64.0) member.zetaInteger = static_cast<int>(rounded);
+            member.gaussian = it->gaussians.index(sf.eta, sf.rs);
+            member.power = powerIndex(*it, sf.lambda, sf.zeta);
         }
         it->members.push_back(member);
     }
+}
+
+int DescriptorCalculator::GaussianSet::index(double eta, double rs) {
+    for (std::size_t g = 0; g < etas.size(); ++g) {
+        if (etas[g] == eta && shifts[g] == rs) return static_cast<int>(g);
+    }
+    etas.push_back(eta);
+    shifts.push_back(rs);
+    return static_cast<int>(etas.size()) - 1;
+}
+
+void DescriptorCalculator::GaussianSet::evaluate(double r, double* values, double* slopes) const {
+    for (std::size_t g = 0; g < etas.size(); ++g) formula::gaussian(etas[g], shifts[g], r, values[g], slopes[g]);
 }
 
 void DescriptorCalculator::compute(const DescriptorNeighbor* neighbors, std::size_t count, double* G) {
@@ -138,10 +153,7 @@ void DescriptorCalculator::runRadial(const RadialGroup& group, const DescriptorN
         const double weight = group.neighbor < 0 ? atomicNumbers_[static_cast<std::size_t>(nb.element)] : 1.0;
         double fc, dfc;
         formula::cutoffFunction(group.cutoff, nb.r, fc, dfc);
-        for (std::size_t g = 0; g < numGaussians; ++g) {
-            formula::gaussian(group.gaussians[g].first, group.gaussians[g].second, nb.r, gaussian[g],
-                              gaussianDerivative[g]);
-        }
+        group.gaussians.evaluate(nb.r, gaussian.data(), gaussianDerivative.data());
         double slope = 0.0;  // dE/dr for this neighbor
         for (const Member& m : group.members) {
             double value, derivative;
@@ -193,12 +205,10 @@ void DescriptorCalculator::collectPairs(const AngularGroup& group, const Descrip
                 formula::cutoffFunction(group.cutoff, nb.r, pair.radial, pair.radialDerivative);
             }
             pair.gaussianOffset = gaussianValues_.size();
-            for (std::size_t g = 0; g < numGaussians; ++g) {
-                double value, derivative;
-                formula::gaussian(group.gaussians[g].first, group.gaussians[g].second, nb.r, value, derivative);
-                gaussianValues_.push_back(value);
-                gaussianDerivatives_.push_back(derivative);
-            }
+            gaussianValues_.resize(pair.gaussianOffset + numGaussians);
+            gaussianDerivatives_.resize(pair.gaussianOffset + numGaussians);
+            group.gaussians.evaluate(nb.r, gaussianValues_.data() + pair.gaussianOffset,
+                                     gaussianDerivatives_.data() + pair.gaussianOffset);
             pairs_.push_back(pair);
         }
     }
@@ -208,15 +218,156 @@ template <bool Adjoint>
 void DescriptorCalculator::runAngular(const AngularGroup& group, const DescriptorNeighbor* neighbors,
                                       std::size_t count, double* G, const double* dEdG, double* gradient) {
     collectPairs(group, neighbors, count);
+    if (group.compact) {
+        runCompactAngular<Adjoint>(group, neighbors, G, dEdG, gradient);
+    } else {
+        runGaussianAngular<Adjoint>(group, neighbors, G, dEdG, gradient);
+    }
+}
+
+namespace {
+
+// Chain rule from the triplet's scalar derivatives (by r_ij, r_ik, r_jk and
+// cos theta_ijk) to the displacements d_ij and d_ik:
+//   dr_ij/dd_ij = d_ij / r_ij,  dr_jk/dd_ik = -dr_jk/dd_ij = d_jk / r_jk,
+//   dcos/dd_ij = d_ik / (r_ij r_ik) - cos d_ij / r_ij^2 (and j <-> k).
+inline void scatterTriplet(const DescriptorNeighbor& nj, const DescriptorNeighbor& nk, const double* djk, double rjk,
+                           double cosine, double sij, double sik, double sjk, double scos, double* gj, double* gk) {
+    const double inverseProduct = 1.0 / (nj.r * nk.r);
+    const double cj = sij / nj.r - scos * cosine / (nj.r * nj.r);
+    const double ck = sik / nk.r - scos * cosine / (nk.r * nk.r);
+    const double cjk = rjk > 0.0 ? sjk / rjk : 0.0;
+    for (int c = 0; c < 3; ++c) {
+        gj[c] += cj * nj.d[c] + scos * inverseProduct * nk.d[c] - cjk * djk[c];
+        gk[c] += ck * nk.d[c] + scos * inverseProduct * nj.d[c] + cjk * djk[c];
+    }
+}
+
+}  // namespace
+
+// Exponential angular types (3, 9, 13). Members that share a Gaussian share
+// its radial factor per triplet, and members that share (lambda, zeta) share
+// the angular factor, so a triplet costs one exp per distinct Gaussian and
+// one power per distinct (lambda, zeta), plus a multiply-add per member.
+template <bool Adjoint>
+void DescriptorCalculator::runGaussianAngular(const AngularGroup& group, const DescriptorNeighbor* neighbors,
+                                              double* G, const double* dEdG, double* gradient) {
     const std::size_t numPairs = pairs_.size();
     const bool samePart = group.neighbor1 == group.neighbor2;
     const std::size_t split = firstOfSecondElement_.front();
     const std::size_t numGaussians = group.gaussians.size();
-    std::vector<double>& gjk = jkGaussians_;
-    std::vector<double>& dgjk = jkGaussianDerivatives_;
-    gjk.resize(numGaussians);
-    dgjk.resize(numGaussians);
+    const std::size_t numPowers = group.powers.size();
+    const std::size_t numMembers = group.members.size();
 
+    // Per triplet: by Gaussian the radial product and its three derivatives,
+    // by power the angular factor and its derivative.
+    tripletTerms_.assign(6 * numGaussians + 2 * numPowers, 0.0);
+    jkGaussians_.resize(numGaussians);
+    jkGaussianDerivatives_.resize(numGaussians);
+    double* jkValue = tripletTerms_.data();
+    double* jkSlope = jkValue + numGaussians;
+    double* radial = jkSlope + numGaussians;
+    double* radialByJ = radial + numGaussians;
+    double* radialByK = radialByJ + numGaussians;
+    double* radialByJK = radialByK + numGaussians;
+    double* angular = radialByJK + numGaussians;
+    double* angularSlope = angular + numPowers;
+
+    if (Adjoint) {
+        adjointWeights_.assign(numGaussians * numPowers, 0.0);
+        for (const Member& m : group.members) {
+            adjointWeights_[static_cast<std::size_t>(m.gaussian) * numPowers + static_cast<std::size_t>(m.power)] +=
+                dEdG[m.function];
+        }
+    } else {
+        sums_.assign(numMembers, 0.0);
+    }
+
+    const std::size_t endFirst = samePart ? numPairs : split;
+    for (std::size_t a = 0; a < endFirst; ++a) {
+        const PairTerms& pj = pairs_[a];
+        const DescriptorNeighbor& nj = neighbors[pj.neighbor];
+        const double* gaussianJ = gaussianValues_.data() + pj.gaussianOffset;
+        const double* gaussianSlopeJ = gaussianDerivatives_.data() + pj.gaussianOffset;
+        for (std::size_t b = samePart ? a + 1 : split; b < numPairs; ++b) {
+            const PairTerms& pk = pairs_[b];
+            const DescriptorNeighbor& nk = neighbors[pk.neighbor];
+            const double djk[3] = {nk.d[0] - nj.d[0], nk.d[1] - nj.d[1], nk.d[2] - nj.d[2]};
+            double rjk = 0.0, fjk = 1.0, dfjk = 0.0;
+            if (!group.wide) {
+                rjk = sqrt(djk[0] * djk[0] + djk[1] * djk[1] + djk[2] * djk[2]);
+                if (rjk >= group.rc) continue;
+                formula::cutoffFunction(group.cutoff, rjk, fjk, dfjk);
+                group.gaussians.evaluate(rjk, jkGaussians_.data(), jkGaussianDerivatives_.data());
+                for (std::size_t g = 0; g < numGaussians; ++g) {
+                    jkValue[g] = fjk * jkGaussians_[g];
+                    jkSlope[g] = dfjk * jkGaussians_[g] + fjk * jkGaussianDerivatives_[g];
+                }
+            } else {
+                for (std::size_t g = 0; g < numGaussians; ++g) {
+                    jkValue[g] = 1.0;
+                    jkSlope[g] = 0.0;
+                }
+            }
+            const double cosine = (nj.d[0] * nk.d[0] + nj.d[1] * nk.d[1] + nj.d[2] * nk.d[2]) / (nj.r * nk.r);
+            for (std::size_t p = 0; p < numPowers; ++p) {
+                const AngularPower& power = group.powers[p];
+                formula::angularPower(power.lambda, power.zeta, power.zetaInteger, cosine, angular[p], angularSlope[p]);
+                angular[p] *= power.norm;
+                angularSlope[p] *= power.norm;
+            }
+            const double weight = pj.weight * pk.weight;
+            const double* gaussianK = gaussianValues_.data() + pk.gaussianOffset;
+            const double* gaussianSlopeK = gaussianDerivatives_.data() + pk.gaussianOffset;
+            for (std::size_t g = 0; g < numGaussians; ++g) {
+                const double rj = pj.radial * gaussianJ[g];
+                const double rk = pk.radial * gaussianK[g];
+                radial[g] = weight * rj * rk * jkValue[g];
+                if (Adjoint) {
+                    const double drj = pj.radialDerivative * gaussianJ[g] + pj.radial * gaussianSlopeJ[g];
+                    const double drk = pk.radialDerivative * gaussianK[g] + pk.radial * gaussianSlopeK[g];
+                    radialByJ[g] = weight * drj * rk * jkValue[g];
+                    radialByK[g] = weight * rj * drk * jkValue[g];
+                    radialByJK[g] = weight * rj * rk * jkSlope[g];
+                }
+            }
+            if (!Adjoint) {
+                for (std::size_t m = 0; m < numMembers; ++m) {
+                    const Member& member = group.members[m];
+                    sums_[m] += radial[member.gaussian] * angular[member.power];
+                }
+                continue;
+            }
+            double sij = 0.0, sik = 0.0, sjk = 0.0, scos = 0.0;
+            for (std::size_t g = 0; g < numGaussians; ++g) {
+                const double* u = adjointWeights_.data() + g * numPowers;
+                double byAngle = 0.0, bySlope = 0.0;
+                for (std::size_t p = 0; p < numPowers; ++p) {
+                    byAngle += u[p] * angular[p];
+                    bySlope += u[p] * angularSlope[p];
+                }
+                sij += byAngle * radialByJ[g];
+                sik += byAngle * radialByK[g];
+                sjk += byAngle * radialByJK[g];
+                scos += bySlope * radial[g];
+            }
+            scatterTriplet(nj, nk, djk, group.wide ? 0.0 : rjk, cosine, sij, sik, sjk, scos,
+                           gradient + 3 * pj.neighbor, gradient + 3 * pk.neighbor);
+        }
+    }
+    if (!Adjoint) {
+        for (std::size_t m = 0; m < numMembers; ++m) G[group.members[m].function] += sums_[m];
+    }
+}
+
+// Compact angular types (21, 22, 24, 25): the members of a group share the
+// radial functions and differ in their angular ranges.
+template <bool Adjoint>
+void DescriptorCalculator::runCompactAngular(const AngularGroup& group, const DescriptorNeighbor* neighbors,
+                                             double* G, const double* dEdG, double* gradient) {
+    const std::size_t numPairs = pairs_.size();
+    const bool samePart = group.neighbor1 == group.neighbor2;
+    const std::size_t split = firstOfSecondElement_.front();
     const std::size_t endFirst = samePart ? numPairs : split;
     for (std::size_t a = 0; a < endFirst; ++a) {
         const PairTerms& pj = pairs_[a];
@@ -224,84 +375,37 @@ void DescriptorCalculator::runAngular(const AngularGroup& group, const Descripto
         for (std::size_t b = samePart ? a + 1 : split; b < numPairs; ++b) {
             const PairTerms& pk = pairs_[b];
             const DescriptorNeighbor& nk = neighbors[pk.neighbor];
-            const double cosine = (nj.d[0] * nk.d[0] + nj.d[1] * nk.d[1] + nj.d[2] * nk.d[2]) / (nj.r * nk.r);
-
-            // Factor of the pair j-k: f_c(r_jk) or c_r(r_jk), 1 for wide types.
-            double djk[3] = {nk.d[0] - nj.d[0], nk.d[1] - nj.d[1], nk.d[2] - nj.d[2]};
+            const double djk[3] = {nk.d[0] - nj.d[0], nk.d[1] - nj.d[1], nk.d[2] - nj.d[2]};
             double rjk = 0.0, fjk = 1.0, dfjk = 0.0;
             if (!group.wide) {
                 rjk = sqrt(djk[0] * djk[0] + djk[1] * djk[1] + djk[2] * djk[2]);
-                if (rjk >= group.rc || (group.compact && rjk <= group.rl)) continue;
-                if (group.compact) {
-                    formula::compactFunction(group.radial, rjk, fjk, dfjk);
-                } else {
-                    formula::cutoffFunction(group.cutoff, rjk, fjk, dfjk);
-                    for (std::size_t g = 0; g < numGaussians; ++g) {
-                        formula::gaussian(group.gaussians[g].first, group.gaussians[g].second, rjk, gjk[g], dgjk[g]);
-                    }
-                }
+                if (rjk >= group.rc || rjk <= group.rl) continue;
+                formula::compactFunction(group.radial, rjk, fjk, dfjk);
             }
-            double theta = 0.0, dThetaDCos = 0.0;
-            if (group.compact) {
-                // The compact angular functions vanish at 0 and 180 degrees.
-                if (cosine <= -1.0 || cosine >= 1.0) continue;
-                theta = acos(cosine);
-                dThetaDCos = -1.0 / sqrt(1.0 - cosine * cosine);
-            }
+            const double cosine = (nj.d[0] * nk.d[0] + nj.d[1] * nk.d[1] + nj.d[2] * nk.d[2]) / (nj.r * nk.r);
+            // The compact angular functions vanish at 0 and 180 degrees.
+            if (cosine <= -1.0 || cosine >= 1.0) continue;
+            const double theta = acos(cosine);
+            const double dThetaDCos = -1.0 / sqrt(1.0 - cosine * cosine);
             const double weight = pj.weight * pk.weight;
+            const double radial = weight * pj.radial * pk.radial * fjk;
             double sij = 0.0, sik = 0.0, sjk = 0.0, scos = 0.0;
             for (const Member& m : group.members) {
-                double radial, dRj, dRk, dRjk, angular, dAngular;
-                if (group.compact) {
-                    formula::compactFunction(m.angle, theta, angular, dAngular);
-                    if (angular == 0.0 && dAngular == 0.0) continue;
-                    dAngular *= dThetaDCos;
-                    radial = pj.radial * pk.radial * fjk;
-                    dRj = pj.radialDerivative * pk.radial * fjk;
-                    dRk = pj.radial * pk.radialDerivative * fjk;
-                    dRjk = pj.radial * pk.radial * dfjk;
-                } else {
-                    formula::angularPower(m.lambda, m.zeta, m.zetaInteger, cosine, angular, dAngular);
-                    if (angular == 0.0 && dAngular == 0.0) continue;
-                    angular *= m.norm;
-                    dAngular *= m.norm;
-                    const std::size_t g = static_cast<std::size_t>(m.gaussian);
-                    const double gj = gaussianValues_[pj.gaussianOffset + g];
-                    const double gk = gaussianValues_[pk.gaussianOffset + g];
-                    const double rj = pj.radial * gj;
-                    const double rk = pk.radial * gk;
-                    const double drj = pj.radialDerivative * gj + pj.radial * gaussianDerivatives_[pj.gaussianOffset + g];
-                    const double drk = pk.radialDerivative * gk + pk.radial * gaussianDerivatives_[pk.gaussianOffset + g];
-                    const double rjkFactor = group.wide ? 1.0 : fjk * gjk[g];
-                    const double drjkFactor = group.wide ? 0.0 : dfjk * gjk[g] + fjk * dgjk[g];
-                    radial = rj * rk * rjkFactor;
-                    dRj = drj * rk * rjkFactor;
-                    dRk = rj * drk * rjkFactor;
-                    dRjk = rj * rk * drjkFactor;
-                }
+                double angular, dAngular;
+                formula::compactFunction(m.angle, theta, angular, dAngular);
                 if (!Adjoint) {
-                    G[m.function] += weight * radial * angular;
+                    G[m.function] += radial * angular;
                     continue;
                 }
-                const double u = dEdG[m.function] * weight;
-                sij += u * dRj * angular;
-                sik += u * dRk * angular;
-                sjk += u * dRjk * angular;
-                scos += u * radial * dAngular;
+                const double u = dEdG[m.function] * weight * angular;
+                sij += u * pj.radialDerivative * pk.radial * fjk;
+                sik += u * pj.radial * pk.radialDerivative * fjk;
+                sjk += u * pj.radial * pk.radial * dfjk;
+                scos += dEdG[m.function] * radial * dAngular * dThetaDCos;
             }
-            if (!Adjoint) continue;
-            // Chain rule to the displacements d_ij and d_ik:
-            //   dr_ij/dd_ij = d_ij / r_ij,  dr_jk/dd_ik = -dr_jk/dd_ij = d_jk / r_jk,
-            //   dcos/dd_ij = d_ik / (r_ij r_ik) - cos d_ij / r_ij^2 (and j <-> k).
-            const double inverseProduct = 1.0 / (nj.r * nk.r);
-            const double cj = sij / nj.r - scos * cosine / (nj.r * nj.r);
-            const double ck = sik / nk.r - scos * cosine / (nk.r * nk.r);
-            const double cjk = group.wide ? 0.0 : sjk / rjk;
-            double* gj = gradient + 3 * pj.neighbor;
-            double* gk = gradient + 3 * pk.neighbor;
-            for (int c = 0; c < 3; ++c) {
-                gj[c] += cj * nj.d[c] + scos * inverseProduct * nk.d[c] - cjk * djk[c];
-                gk[c] += ck * nk.d[c] + scos * inverseProduct * nj.d[c] + cjk * djk[c];
+            if (Adjoint) {
+                scatterTriplet(nj, nk, djk, group.wide ? 0.0 : rjk, cosine, sij, sik, sjk, scos,
+                               gradient + 3 * pj.neighbor, gradient + 3 * pk.neighbor);
             }
         }
     }

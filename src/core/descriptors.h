@@ -47,21 +47,37 @@ private:
     struct Member {
         int function = 0;   // index into G
         int gaussian = -1;  // index of this member's (eta, r_s) in the group
-        double lambda = 0.0;
-        double zeta = 0.0;
-        int zetaInteger = 0;  // zeta when it is a small integer, else 0
-        double norm = 1.0;    // 2^(1 - zeta)
+        int power = -1;     // index of this member's (lambda, zeta) in the group
         bool compact = false;
         double rl = 0.0;
         formula::CompactParams radial;  // compact radial members
         formula::CompactParams angle;   // compact angular members, in radians
     };
 
+    // The distinct Gaussians exp(-eta (r - r_s)^2) of a group, evaluated
+    // once per distance for all members that use them.
+    struct GaussianSet {
+        std::vector<double> etas;
+        std::vector<double> shifts;
+
+        std::size_t size() const { return etas.size(); }
+        int index(double eta, double rs);  // finds or adds (eta, r_s)
+        void evaluate(double r, double* values, double* slopes) const;
+    };
+
+    // Distinct (lambda, zeta) of an angular group, with 2^(1 - zeta).
+    struct AngularPower {
+        double lambda = 0.0;
+        double zeta = 0.0;
+        int zetaInteger = 0;  // zeta when it is a small integer, else 0
+        double norm = 1.0;
+    };
+
     struct RadialGroup {
         int neighbor = -1;  // -1: every element, weighted by Z_j
         double rc = 0.0;
         formula::CutoffParams cutoff;
-        std::vector<std::pair<double, double>> gaussians;  // distinct (eta, r_s)
+        GaussianSet gaussians;
         std::vector<Member> members;
     };
 
@@ -74,7 +90,8 @@ private:
         double rl = 0.0;
         formula::CutoffParams cutoff;
         formula::CompactParams radial;  // compact groups share the radial function
-        std::vector<std::pair<double, double>> gaussians;
+        GaussianSet gaussians;
+        std::vector<AngularPower> powers;
         std::vector<Member> members;
     };
 
@@ -97,6 +114,12 @@ private:
     template <bool Adjoint>
     void runAngular(const AngularGroup& group, const DescriptorNeighbor* neighbors, std::size_t count,
                     double* G, const double* dEdG, double* gradient);
+    template <bool Adjoint>
+    void runGaussianAngular(const AngularGroup& group, const DescriptorNeighbor* neighbors, double* G,
+                            const double* dEdG, double* gradient);
+    template <bool Adjoint>
+    void runCompactAngular(const AngularGroup& group, const DescriptorNeighbor* neighbors, double* G,
+                           const double* dEdG, double* gradient);
     void collectPairs(const AngularGroup& group, const DescriptorNeighbor* neighbors, std::size_t count);
 
     std::size_t numFunctions_ = 0;
@@ -112,6 +135,9 @@ private:
     std::vector<double> gaussianDerivatives_;
     std::vector<double> jkGaussians_;  // Gaussians of one distance
     std::vector<double> jkGaussianDerivatives_;
+    std::vector<double> tripletTerms_;  // per-triplet factors by Gaussian and by power
+    std::vector<double> sums_;          // per-atom sums by (Gaussian, power)
+    std::vector<double> adjointWeights_;  // per-atom dE/dG summed by (Gaussian, power)
 };
 
 }  // namespace bpnn
