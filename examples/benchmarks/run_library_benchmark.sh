@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Times the core library on the 8640-atom water box and on replicas of it
+# (size scaling), one thread. Usage: run_library_benchmark.sh [BUILD_DIR]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:-$root/build}
+program=$build/examples/benchmarks/bpnn_library_benchmark
+[[ -x $program ]] || { echo "error: $program not found: build bpnn first (tools/setup.sh)" >&2; exit 1; }
+potential=$root/potentials/H2O_RPBE-D3
+data=$root/examples/water/h2o_8640_liquid_NpT_RPBE-D3.data
+[[ -f $data ]] || { echo "error: $data not found" >&2; exit 1; }
+export OMP_NUM_THREADS=1
+echo "# $(date -u +%Y-%m-%d) $(uname -m), $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+"$program" "$potential" "$data" H,O --length-factor 1.8897261328
+for replicas in "1 1 2" "2 2 2"; do
+  # shellcheck disable=SC2086
+  "$program" "$potential" "$data" H,O --length-factor 1.8897261328 --replicate $replicas --repeat 1
+done
