@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Times the core library on the 8640-atom water box and on replicas of it
-# (size scaling), one thread. Usage: run_library_benchmark.sh [BUILD_DIR]
+# (size scaling: 8640, 17280, 69120 and 103680 atoms), one thread.
+# Usage: run_library_benchmark.sh [BUILD_DIR]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -12,9 +13,9 @@ potential=$root/potentials/H2O_RPBE-D3
 data=$root/examples/water/h2o_8640_liquid_NpT_RPBE-D3.data
 [[ -f $data ]] || { echo "error: $data not found" >&2; exit 1; }
 export OMP_NUM_THREADS=1
-echo "# $(date -u +%Y-%m-%d) $(uname -m), $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+echo "# $(date -u +%Y-%m-%d) $(uname -m), $(nproc --all) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$program" "$potential" "$data" H,O --length-factor 1.8897261328
-for replicas in "1 1 2" "2 2 2"; do
+for replicas in "1 1 2" "2 2 2" "3 2 2"; do
   # shellcheck disable=SC2086
   "$program" "$potential" "$data" H,O --length-factor 1.8897261328 --replicate $replicas --repeat 1
 done

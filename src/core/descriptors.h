@@ -24,7 +24,8 @@ struct DescriptorNeighbor {
 // share a neighbor element and a cutoff form a group: per neighbor pair the
 // group computes the cutoff function once, and per distinct (eta, r_s) one
 // Gaussian, then every member reuses them. Triplets j < k are visited once
-// per angular group.
+// per angular group, and the loops over the partners k of a neighbor j are
+// written to vectorize.
 //
 // An instance keeps scratch buffers, so each thread needs its own.
 class DescriptorCalculator {
@@ -95,14 +96,39 @@ private:
         std::vector<Member> members;
     };
 
-    // A neighbor in range of an angular group, with its radial factor R (f_c or
-    // the compact radial function) and the Gaussians of the group.
-    struct PairTerms {
-        int neighbor;
-        double weight;  // Z_j for weighted groups, else 1
-        double radial;
-        double radialDerivative;
-        std::size_t gaussianOffset;  // into gaussianValues_
+    // The neighbors of the current atom in range of an angular group, as
+    // structure of arrays so that loops over the partners k of a triplet
+    // vectorize. R is f_c or the compact radial function. Every array has
+    // `stride` entries per row: size() pairs, then padding pairs whose terms
+    // are zero.
+    struct PairArrays {
+        std::vector<int> neighbor;
+        std::vector<double> x, y, z, r, inverseR;
+        std::vector<double> weight;  // Z_j for weighted groups, else 1
+        std::vector<double> radial;  // R(r)
+        std::vector<double> radialDerivative;
+        // Gaussian groups only, by Gaussian g then pair: weight R(r)
+        // exp(-eta_g (r - r_s,g)^2) and its derivative by r.
+        std::vector<double> gaussian;
+        std::vector<double> gaussianDerivative;
+        // Adjoint pass: the gradient with respect to each pair's displacement.
+        std::vector<double> gradientX, gradientY, gradientZ;
+
+        std::size_t stride = 0;
+
+        std::size_t size() const { return neighbor.size(); }
+    };
+
+    // Per-triplet factors of one atom j and its partners k, indexed by k, in
+    // rows of PairArrays::stride entries.
+    struct TripletArrays {
+        std::vector<double> rjk, cosine, cutoff, cutoffDerivative;
+        std::vector<double> jkFactor;            // by Gaussian then k: f_c(r_jk) exp(-eta (r_jk - r_s)^2)
+        std::vector<double> jkFactorDerivative;  // its derivative by r_jk
+        std::vector<double> angular;             // by power then k: 2^(1 - zeta) (1 + lambda cos)^zeta
+        std::vector<double> angularSlope;        // its derivative by cos
+        std::vector<double> byAngle, bySlope;    // adjoint: sum over powers of dE/dG times the above
+        std::vector<double> sij, sik, sjk, scos;  // adjoint: dE/dr_ij, dE/dr_ik, dE/dr_jk, dE/dcos
     };
 
     template <bool Adjoint>
@@ -121,22 +147,23 @@ private:
     void runCompactAngular(const AngularGroup& group, const DescriptorNeighbor* neighbors, double* G,
                            const double* dEdG, double* gradient);
     void collectPairs(const AngularGroup& group, const DescriptorNeighbor* neighbors, std::size_t count);
+    void computeTripletGeometry(const AngularGroup& group, std::size_t j, std::size_t begin, std::size_t end);
+    void computeTripletFactors(const AngularGroup& group, std::size_t begin, std::size_t end, bool derivatives);
+    void accumulateTripletSlopes(const AngularGroup& group, std::size_t j, std::size_t begin, std::size_t end);
+    void scatterTripletSlopes(std::size_t j, std::size_t begin, std::size_t end);
 
     std::size_t numFunctions_ = 0;
     std::vector<RadialGroup> radialGroups_;
     std::vector<AngularGroup> angularGroups_;
     std::vector<int> atomicNumbers_;  // by element index, for the weighted types
 
-    // Per-atom scratch: the neighbors of the current group with their
-    // per-pair factors.
-    std::vector<PairTerms> pairs_;
-    std::vector<std::size_t> firstOfSecondElement_;
-    std::vector<double> gaussianValues_;  // per pair, the Gaussians of the group
-    std::vector<double> gaussianDerivatives_;
-    std::vector<double> jkGaussians_;  // Gaussians of one distance
+    // Per-atom scratch.
+    PairArrays pairs_;
+    std::size_t firstOfSecondElement_ = 0;  // first pair of the group's second neighbor element
+    TripletArrays triplets_;
+    std::vector<double> jkGaussians_;  // radial groups: Gaussians of one distance
     std::vector<double> jkGaussianDerivatives_;
-    std::vector<double> tripletTerms_;  // per-triplet factors by Gaussian and by power
-    std::vector<double> sums_;          // per-atom sums by (Gaussian, power)
+    std::vector<double> sums_;            // per-atom sums by member
     std::vector<double> adjointWeights_;  // per-atom dE/dG summed by (Gaussian, power)
 };
 
