@@ -103,8 +103,8 @@ struct Potential {
     // values outside that range can be reported as extrapolation.
     bool hasScalingData = false;
 
-    // Where the potential was read from, and what the reader noticed but
-    // accepted (unknown keywords, for example), for logs.
+    // Path of the settings file that was read, and the messages about input
+    // that the reader accepted but ignored (unknown keywords), for logs.
     std::string source;
     std::vector<std::string> warnings;
 

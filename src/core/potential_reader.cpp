@@ -17,7 +17,7 @@
 namespace bpnn {
 namespace {
 
-// Keywords that only steer training or output in n2p2 or RuNNer; reading a
+// Keywords that only control training or output in n2p2 or RuNNer. Reading a
 // potential accepts and ignores them.
 const std::set<std::string> kTrainingKeywords = {
     "random_seed", "test_fraction", "epochs", "normalize_data_set", "use_short_forces",

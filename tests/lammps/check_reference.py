@@ -20,6 +20,7 @@ in potential units to a relative 1e-12.
 """
 
 import math
+import pathlib
 
 import lammps_testlib as lt
 
@@ -187,14 +188,22 @@ def main():
     parser.add_argument("--converted", nargs=4, metavar=("UNITS", "CFLENGTH", "CFENERGY", "CUTOFF"),
                         help="also evaluate --converted-structure in these units with conversion factors")
     parser.add_argument("--converted-structure", type=int, default=1)
+    parser.add_argument("--reference", metavar=("STRUCTURES", "ATOMIC_ENERGIES"), nargs=2,
+                        help="reference files to compare with instead of n2p2's results in "
+                             "tests/data/reference/POTENTIAL (for example the output of bpnn predict)")
     args = parser.parse_args()
     config = lt.config_from_arguments(args)
 
-    reference_dir = config.data / "reference" / args.potential
-    structures = lt.read_runner_data(reference_dir / "reference.data")
-    atom_energies = lt.read_atomic_energies(reference_dir / "reference-atomic-energies.txt")
+    if args.reference:
+        structure_file, energy_file = (pathlib.Path(name) for name in args.reference)
+    else:
+        reference_dir = config.data / "reference" / args.potential
+        structure_file = reference_dir / "reference.data"
+        energy_file = reference_dir / "reference-atomic-energies.txt"
+    structures = lt.read_runner_data(structure_file)
+    atom_energies = lt.read_atomic_energies(energy_file)
     case = Case(config, args, potential_elements(config.potentials / args.potential))
-    report = lt.Report(f"LAMMPS vs n2p2 reference, {args.potential}, units {args.units}")
+    report = lt.Report(f"LAMMPS vs {structure_file}, {args.potential}, units {args.units}")
 
     for number, structure in enumerate(structures, 1):
         if structure.comment.startswith("dimer"):
