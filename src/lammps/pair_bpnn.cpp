@@ -441,13 +441,16 @@ void PairBpnn::reportExtrapolationDetails(const EvaluationRequest& request) {
     const ExtrapolationReport report =
         describeExtrapolations(*potential_, calculators_, request, atomId, comm->me, kMaxWarningLinesPerRank);
 
+    logExtrapolationReport(report);
+}
+
+void PairBpnn::logExtrapolationReport(const ExtrapolationReport& report) {
     std::string text;
     for (const std::string& line : report.lines) text += line;
     if (report.total > report.lines.size()) {
         text += "(" + std::to_string(report.total - report.lines.size()) +
                 " more extrapolation warnings on MPI rank " + std::to_string(comm->me) + " not shown)\n";
     }
-
     int length = static_cast<int>(text.size());
     std::vector<int> lengths(static_cast<std::size_t>(comm->nprocs), 0);
     MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, world);

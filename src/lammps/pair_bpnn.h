@@ -16,6 +16,7 @@
 #include "core/descriptors.h"
 #include "core/evaluator.h"
 #include "core/potential.h"
+#include "extrapolation.h"
 #include "pair_settings.h"
 
 #include <memory>
@@ -43,6 +44,11 @@ public:
     void unpack_reverse_comm(int n, int* indices, double* buffer) override;
 
     double memory_usage() override;
+
+protected:
+    // Gathers the extrapolation warning lines of every rank on rank 0 and
+    // writes them to the LAMMPS log; bpnn/kk uses it too.
+    void logExtrapolationReport(const ExtrapolationReport& report);
 
 private:
     void allocate();

@@ -446,27 +446,7 @@ void PairBpnnKokkos<DeviceType>::reportExtrapolationDetails() {
     const ExtrapolationReport report =
         describeExtrapolations(*potential_, calculators_, request, atomId, comm->me, kMaxWarningLinesPerRank);
 
-    std::string text;
-    for (const std::string& line : report.lines) text += line;
-    if (report.total > report.lines.size()) {
-        text += "(" + std::to_string(report.total - report.lines.size()) +
-                " more extrapolation warnings on MPI rank " + std::to_string(comm->me) + " not shown)\n";
-    }
-    int length = static_cast<int>(text.size());
-    std::vector<int> lengths(static_cast<std::size_t>(comm->nprocs), 0);
-    MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, world);
-    std::vector<int> offsets(lengths.size(), 0);
-    std::string all;
-    if (comm->me == 0) {
-        int total = 0;
-        for (std::size_t r = 0; r < lengths.size(); ++r) {
-            offsets[r] = total;
-            total += lengths[r];
-        }
-        all.resize(static_cast<std::size_t>(total));
-    }
-    MPI_Gatherv(text.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(), MPI_CHAR, 0, world);
-    if (comm->me == 0) utils::logmesg(lmp, all);
+    logExtrapolationReport(report);
 }
 
 template <class DeviceType>
