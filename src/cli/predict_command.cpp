@@ -96,7 +96,7 @@ bool isExtendedXyz(const std::string& path) {
     return extension == ".xyz" || extension == ".extxyz";
 }
 
-void refuseOverwrite(const std::string& path, bool force) {
+void rejectExistingOutput(const std::string& path, bool force) {
     if (!force && std::filesystem::exists(path)) {
         throw InputError(path + ": output file exists: choose another name or pass --force to replace it");
     }
@@ -143,8 +143,8 @@ int runPredict(int argc, char** argv) {
     const PredictOptions options = parsePredictOptions(argc, argv);
     const bool xyz = isExtendedXyz(options.output);
     const std::string sideFile = options.output + ".atomic-energies";
-    refuseOverwrite(options.output, options.force);
-    if (!xyz) refuseOverwrite(sideFile, options.force);
+    rejectExistingOutput(options.output, options.force);
+    if (!xyz) rejectExistingOutput(sideFile, options.force);
 
     const auto start = std::chrono::steady_clock::now();
     const Potential potential = readPotential(options.potentialDir);

@@ -202,17 +202,17 @@ void DescriptorCalculator::collectPairs(const AngularGroup& group, const Descrip
     // Pairs of the first neighbor element come first, then those of the
     // second, so that mixed triplets take one partner from each part.
     for (int pass = 0; pass < 2; ++pass) {
-        const int wanted = pass == 0 ? group.neighbor1 : group.neighbor2;
+        const int element = pass == 0 ? group.neighbor1 : group.neighbor2;
         if (pass == 1) {
             firstOfSecondElement_ = p.neighbor.size();
             if (group.neighbor1 == group.neighbor2) break;
         }
         for (std::size_t n = 0; n < count; ++n) {
             const DescriptorNeighbor& nb = neighbors[n];
-            if (nb.r >= group.rc || (wanted >= 0 && nb.element != wanted)) continue;
+            if (nb.r >= group.rc || (element >= 0 && nb.element != element)) continue;
             if (group.compact && nb.r <= group.rl) continue;
             p.neighbor.push_back(static_cast<int>(n));
-            p.weight.push_back(wanted < 0 ? atomicNumbers_[static_cast<std::size_t>(nb.element)] : 1.0);
+            p.weight.push_back(element < 0 ? atomicNumbers_[static_cast<std::size_t>(nb.element)] : 1.0);
         }
     }
 

@@ -11,7 +11,7 @@
 
 namespace bpnn {
 
-// A neighbor as the descriptor code sees it: the index used to scatter
+// A neighbor as the descriptor code uses it: the index used to scatter
 // forces, its element index, the displacement d = r_j - r_i and |d|.
 struct DescriptorNeighbor {
     int index;

@@ -31,7 +31,7 @@ void evaluateNetwork(const ElementModel& model, bool normalizeNodes, const Eigen
     outputs = activations.row(0).transpose();
     if (!inputGradient) return;
 
-    // Backward pass: delta holds dOutput/da for the current layer's outputs.
+    // Backward pass: delta contains dOutput/da for the current layer's outputs.
     Eigen::MatrixXd delta = Eigen::MatrixXd::Ones(1, inputs.cols());
     for (std::size_t l = numLayers; l-- > 0;) {
         const Layer& layer = model.layers[l];

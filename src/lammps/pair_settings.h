@@ -23,8 +23,8 @@ struct PairSettings {
     long long showewsum = 0;
     // Stop the run when the warning counter exceeds this; negative = no limit.
     long long maxew = 0;
-    // true: the counter that maxew limits holds the current step's warnings
-    // only; false: it accumulates over all steps since pair_style.
+    // When true, the counter that maxew limits counts the current step's
+    // warnings only. Otherwise it accumulates over all steps since pair_style.
     bool resetew = false;
     // Potential units per LAMMPS unit: x_potential = cflength * x_LAMMPS and
     // E_potential = cfenergy * E_LAMMPS.

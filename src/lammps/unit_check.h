@@ -53,7 +53,7 @@ struct UnitCheck {
 // factors that the declared units and the LAMMPS units style imply. A factor
 // that differs by more than a relative 1e-4 gives a warning that names both
 // units and the expected value. Nothing is compared where a unit is
-// undeclared, unknown, or the style is `lj`; a note says so.
+// undeclared, unknown, or the style is `lj`, and a note in the log reports that.
 UnitCheck checkUnitConversion(const std::string& unitStyle, const DeclaredUnits& declared,
                               const std::string& inputNnPath, double cflength, double cfenergy);
 

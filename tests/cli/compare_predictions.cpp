@@ -9,6 +9,8 @@
 //       column of an extended XYZ file.
 #include "core/structure_io.h"
 
+#include "../atomic_energies.h"
+
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -19,26 +21,6 @@
 using namespace bpnn;
 
 namespace {
-
-std::vector<std::vector<double>> readAtomicEnergies(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read " + path);
-    std::vector<std::vector<double>> energies;
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '#') continue;
-        std::istringstream words(line);
-        std::size_t structure = 0, atom = 0;
-        std::string element;
-        double energy = 0.0;
-        if (!(words >> structure >> atom >> element >> energy) || structure == 0) {
-            throw std::runtime_error(path + ": malformed line '" + line + "'");
-        }
-        if (energies.size() < structure) energies.resize(structure);
-        energies[structure - 1].push_back(energy);
-    }
-    return energies;
-}
 
 // Per-atom energies from the extra column of an extended XYZ file written
 // by bpnn predict: the last column of each atom line.
@@ -63,10 +45,10 @@ std::vector<std::vector<double>> readXyzAtomicEnergies(const std::string& path) 
 int check(int argc, char** argv) {
     const std::vector<Structure> predicted = readStructures(argv[2]);
     const std::vector<Structure> reference = readRunnerData(argv[3]);
-    const auto referenceAtomic = readAtomicEnergies(argv[4]);
+    const auto referenceAtomic = test::readAtomicEnergyFile(argv[4]);
     const std::string predictedPath = argv[2];
     const bool xyz = predictedPath.size() > 4 && predictedPath.substr(predictedPath.size() - 4) == ".xyz";
-    const auto predictedAtomic = xyz ? readXyzAtomicEnergies(predictedPath) : readAtomicEnergies(argc > 5 ? argv[5] : "");
+    const auto predictedAtomic = xyz ? readXyzAtomicEnergies(predictedPath) : test::readAtomicEnergyFile(argc > 5 ? argv[5] : "");
     if (predicted.size() != reference.size() || predictedAtomic.size() != reference.size()) {
         std::printf("FAILED: %zu predicted structures, %zu per-atom energy sets, %zu references\n", predicted.size(),
                     predictedAtomic.size(), reference.size());

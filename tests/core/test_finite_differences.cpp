@@ -117,8 +117,8 @@ TEST_CASE("forces match finite differences for each symmetry function type alone
     const Potential full = test::makeSyntheticPotential(CutoffType::Cos, 0.0, Activation::Softplus, random);
     for (int type : {2, 3, 9, 12, 13, 20, 21, 22, 23, 24, 25}) {
         DYNAMIC_SECTION("symmetry function type " << type) {
-            // Keep only the functions of one type; the network sees the same
-            // inputs in the same order, minus the others.
+            // Keep only the functions of one type, with the first-layer weight
+            // columns of those functions in the same order.
             Potential single = full;
             for (ElementModel& model : single.elements) {
                 std::vector<SymmetryFunction> kept;

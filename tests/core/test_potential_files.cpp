@@ -29,6 +29,7 @@ void requireIdentical(const Potential& a, const Potential& b) {
     CHECK(a.convEnergy == b.convEnergy);
     CHECK(a.convLength == b.convLength);
     CHECK(a.normalizeNodes == b.normalizeNodes);
+
     for (std::size_t e = 0; e < a.elements.size(); ++e) {
         const ElementModel& x = a.elements[e];
         const ElementModel& y = b.elements[e];
@@ -42,10 +43,20 @@ void requireIdentical(const Potential& a, const Potential& b) {
             CHECK(p.type == q.type);
             CHECK(p.neighbor1 == q.neighbor1);
             CHECK(p.neighbor2 == q.neighbor2);
-            CHECK((p.rc == q.rc && p.eta == q.eta && p.rs == q.rs && p.lambda == q.lambda && p.zeta == q.zeta));
-            CHECK((p.rl == q.rl && p.angleLeft == q.angleLeft && p.angleRight == q.angleRight));
+            CHECK(p.rc == q.rc);
+            CHECK(p.eta == q.eta);
+            CHECK(p.rs == q.rs);
+            CHECK(p.lambda == q.lambda);
+            CHECK(p.zeta == q.zeta);
+            CHECK(p.rl == q.rl);
+            CHECK(p.angleLeft == q.angleLeft);
+            CHECK(p.angleRight == q.angleRight);
             CHECK(p.subtype == q.subtype);
-            CHECK((p.gmin == q.gmin && p.gmax == q.gmax && p.gmean == q.gmean && p.gsigma == q.gsigma));
+
+            CHECK(p.gmin == q.gmin);
+            CHECK(p.gmax == q.gmax);
+            CHECK(p.gmean == q.gmean);
+            CHECK(p.gsigma == q.gsigma);
         }
         REQUIRE(x.layers.size() == y.layers.size());
         for (std::size_t l = 0; l < x.layers.size(); ++l) {

@@ -15,8 +15,8 @@ using namespace bpnn;
 
 namespace {
 
-// n2p2 v2.3.0 gets the forces wrong when an atom sees several images of the
-// same neighbor; see tests/data/PROVENANCE.md.
+// n2p2 v2.3.0 computes wrong forces when an atom has several images of the
+// same neighbor in range (tests/data/PROVENANCE.md).
 bool smallerThanCutoff(const Structure& s) {
     return s.comment.find("smaller than the cutoff") != std::string::npos;
 }

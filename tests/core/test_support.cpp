@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "test_support.h"
 
+#include "../atomic_energies.h"
+
 #include <unistd.h>
 
 #include <cmath>
@@ -32,21 +34,7 @@ void writeTextFile(const std::string& path, const std::string& content) {
 }
 
 std::vector<std::vector<double>> readAtomicEnergies(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read " + path);
-    std::vector<std::vector<double>> energies;
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '#') continue;
-        std::istringstream words(line);
-        std::size_t structure = 0, atom = 0;
-        std::string element;
-        double energy = 0.0;
-        words >> structure >> atom >> element >> energy;
-        if (energies.size() < structure) energies.resize(structure);
-        energies[structure - 1].push_back(energy);
-    }
-    return energies;
+    return readAtomicEnergyFile(path);
 }
 
 namespace {
