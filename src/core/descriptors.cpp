@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include <algorithm>
+#include <array>
 #include <utility>
 
 namespace bpnn {
@@ -48,6 +49,43 @@ int powerIndex(Group& group, double lambda, double zeta) {
     if (rounded == zeta && rounded <= 64.0) power.zetaInteger = static_cast<int>(rounded);
     group.powers.push_back(power);
     return static_cast<int>(group.powers.size()) - 1;
+}
+
+// Largest n for which exp(-n eta S) is computed as exp(-eta S)^n.
+constexpr int kMaxGaussianPower = 32;
+
+// Sets, for every Gaussian of an angular group, its shift index and whether
+// it is computed by exp or as an integer power of a Gaussian with a smaller
+// eta and the same shift. The ratio of the etas must be an integer within
+// 1e-14 relative. Then exp(-eta_2 S) and exp(-eta_1 S)^n differ by a factor
+// exp(-(eta_2 - n eta_1) S), which stays within 1e-11 of 1 wherever the
+// Gaussian is above the underflow limit of exp.
+template <class Group>
+void planTripletGaussians(Group& group) {
+    const auto& set = group.gaussians;
+    group.tripletGaussians.assign(set.size(), {});
+    std::vector<std::size_t> order(set.size());
+    for (std::size_t g = 0; g < order.size(); ++g) order[g] = g;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return set.etas[a] < set.etas[b]; });
+    for (std::size_t g : order) {
+        auto& plan = group.tripletGaussians[g];
+        auto shift = std::find(group.shifts.begin(), group.shifts.end(), set.shifts[g]);
+        if (shift == group.shifts.end()) shift = group.shifts.insert(group.shifts.end(), set.shifts[g]);
+        plan.shift = static_cast<int>(shift - group.shifts.begin());
+        for (std::size_t b : order) {
+            if (b == g) break;
+            const auto& candidate = group.tripletGaussians[b];
+            if (candidate.base >= 0 || candidate.shift != plan.shift || set.etas[b] <= 0.0) continue;
+            const double ratio = set.etas[g] / set.etas[b];
+            const double power = floor(ratio + 0.5);
+            if (power >= 2.0 && power <= kMaxGaussianPower && fabs(ratio - power) <= 1e-14 * power) {
+                plan.base = static_cast<int>(b);
+                plan.power = static_cast<int>(power);
+                break;
+            }
+        }
+    }
 }
 
 }  // namespace
@@ -117,6 +155,12 @@ DescriptorCalculator::DescriptorCalculator(const Potential& potential, int eleme
         }
         it->members.push_back(member);
     }
+    for (std::size_t g = 0; g < angularGroups_.size(); ++g) {
+        angularGroups_[g].index = g;
+        planTripletGaussians(angularGroups_[g]);
+    }
+    pairs_.resize(angularGroups_.size());
+    blocks_.resize(angularGroups_.size());
 }
 
 int DescriptorCalculator::GaussianSet::index(double eta, double rs) {
@@ -138,21 +182,61 @@ void DescriptorCalculator::GaussianSet::evaluate(double r, double* values, doubl
     }
 }
 
-void DescriptorCalculator::compute(const DescriptorNeighbor* neighbors, std::size_t count, double* G) {
+void DescriptorCalculator::compute(const DescriptorNeighbor* neighbors, std::size_t count, double* G, bool keep) {
     std::fill(G, G + numFunctions_, 0.0);
-    run<false>(neighbors, count, G, nullptr, nullptr);
+    kept_ = false;
+    partnersUsed_ = 0;
+    dataUsed_ = 0;
+    for (const RadialGroup& group : radialGroups_) runRadial<false>(group, neighbors, count, G, nullptr, nullptr);
+    for (const AngularGroup& group : angularGroups_) {
+        collectPairs(group, neighbors, count);
+        if (group.compact) {
+            runCompactAngular<false>(group, neighbors, G, nullptr, nullptr);
+        } else {
+            computeGaussianAngular(group, G, keep);
+        }
+    }
+    if (!keep) return;
+    kept_ = true;
+    keptNeighbors_ = neighbors;
+    keptCount_ = count;
+    if (count > 0) {
+        keptFirst_ = neighbors[0];
+        keptLast_ = neighbors[count - 1];
+    }
+}
+
+namespace {
+
+bool sameNeighbor(const DescriptorNeighbor& a, const DescriptorNeighbor& b) {
+    return a.index == b.index && a.element == b.element && a.r == b.r && a.d[0] == b.d[0] && a.d[1] == b.d[1] &&
+           a.d[2] == b.d[2];
+}
+
+}  // namespace
+
+// True if the last compute() kept its factors for these neighbors. The
+// first and last neighbor are compared too, because a caller may reuse one
+// buffer for the neighbors of another atom.
+bool DescriptorCalculator::isKept(const DescriptorNeighbor* neighbors, std::size_t count) const {
+    if (!kept_ || neighbors != keptNeighbors_ || count != keptCount_) return false;
+    return count == 0 || (sameNeighbor(neighbors[0], keptFirst_) && sameNeighbor(neighbors[count - 1], keptLast_));
 }
 
 void DescriptorCalculator::backpropagate(const DescriptorNeighbor* neighbors, std::size_t count,
                                          const double* dEdG, double* gradient) {
-    run<true>(neighbors, count, nullptr, dEdG, gradient);
-}
-
-template <bool Adjoint>
-void DescriptorCalculator::run(const DescriptorNeighbor* neighbors, std::size_t count, double* G,
-                               const double* dEdG, double* gradient) {
-    for (const RadialGroup& group : radialGroups_) runRadial<Adjoint>(group, neighbors, count, G, dEdG, gradient);
-    for (const AngularGroup& group : angularGroups_) runAngular<Adjoint>(group, neighbors, count, G, dEdG, gradient);
+    if (!isKept(neighbors, count)) {
+        recomputed_.resize(numFunctions_);
+        compute(neighbors, count, recomputed_.data(), true);
+    }
+    for (const RadialGroup& group : radialGroups_) runRadial<true>(group, neighbors, count, nullptr, dEdG, gradient);
+    for (const AngularGroup& group : angularGroups_) {
+        if (group.compact) {
+            runCompactAngular<true>(group, neighbors, nullptr, dEdG, gradient);
+        } else {
+            backpropagateGaussianAngular(group, dEdG, gradient);
+        }
+    }
 }
 
 template <bool Adjoint>
@@ -196,7 +280,7 @@ void DescriptorCalculator::runRadial(const RadialGroup& group, const DescriptorN
 
 void DescriptorCalculator::collectPairs(const AngularGroup& group, const DescriptorNeighbor* neighbors,
                                         std::size_t count) {
-    PairArrays& p = pairs_;
+    PairArrays& p = pairs_[group.index];
     p.neighbor.clear();
     p.weight.clear();
     // Pairs of the first neighbor element come first, then those of the
@@ -204,7 +288,7 @@ void DescriptorCalculator::collectPairs(const AngularGroup& group, const Descrip
     for (int pass = 0; pass < 2; ++pass) {
         const int element = pass == 0 ? group.neighbor1 : group.neighbor2;
         if (pass == 1) {
-            firstOfSecondElement_ = p.neighbor.size();
+            p.split = p.neighbor.size();
             if (group.neighbor1 == group.neighbor2) break;
         }
         for (std::size_t n = 0; n < count; ++n) {
@@ -246,36 +330,19 @@ void DescriptorCalculator::collectPairs(const AngularGroup& group, const Descrip
     }
     if (group.compact) return;
 
-    const std::size_t numGaussians = group.gaussians.size();
-    p.gaussian.assign(numGaussians * p.stride, 0.0);
-    p.gaussianDerivative.assign(numGaussians * p.stride, 0.0);
-    for (std::size_t g = 0; g < numGaussians; ++g) {
-        const double eta = group.gaussians.etas[g];
-        const double rs = group.gaussians.shifts[g];
-        const double* r = p.r.data();
-        const double* weight = p.weight.data();
-        const double* radial = p.radial.data();
-        const double* radialDerivative = p.radialDerivative.data();
-        double* value = p.gaussian.data() + g * p.stride;
-        double* slope = p.gaussianDerivative.data() + g * p.stride;
-#pragma omp simd
-        for (std::size_t k = 0; k < numPairs; ++k) {
-            const double shifted = r[k] - rs;
-            const double e = formula::vectorExp(-eta * shifted * shifted);
-            value[k] = weight[k] * radial[k] * e;
-            slope[k] = weight[k] * (radialDerivative[k] - 2.0 * eta * shifted * radial[k]) * e;
-        }
+    const std::size_t stride = p.stride;
+    p.scaled.resize(stride);
+    p.scaledDerivative.resize(stride);
+    for (std::size_t k = 0; k < stride; ++k) {
+        const double weight = k < numPairs ? p.weight[k] : 0.0;
+        p.scaled[k] = weight * p.radial[k];
+        p.scaledDerivative[k] = weight * p.radialDerivative[k];
     }
-}
-
-template <bool Adjoint>
-void DescriptorCalculator::runAngular(const AngularGroup& group, const DescriptorNeighbor* neighbors,
-                                      std::size_t count, double* G, const double* dEdG, double* gradient) {
-    collectPairs(group, neighbors, count);
-    if (group.compact) {
-        runCompactAngular<Adjoint>(group, neighbors, G, dEdG, gradient);
-    } else {
-        runGaussianAngular<Adjoint>(group, neighbors, G, dEdG, gradient);
+    p.shiftedSquare.resize(group.shifts.size() * stride);
+    for (std::size_t s = 0; s < group.shifts.size(); ++s) {
+        const double rs = group.shifts[s];
+        double* square = p.shiftedSquare.data() + s * stride;
+        for (std::size_t k = 0; k < stride; ++k) square[k] = (p.r[k] - rs) * (p.r[k] - rs);
     }
 }
 
@@ -297,275 +364,413 @@ inline void scatterTriplet(const DescriptorNeighbor& nj, const DescriptorNeighbo
     }
 }
 
+template <int N>
+BPNN_INLINE double integerPower(double x) {
+    if constexpr (N == 0) {
+        return 1.0;
+    } else if constexpr (N % 2 == 0) {
+        const double half = integerPower<N / 2>(x);
+        return half * half;
+    } else {
+        return x * integerPower<N - 1>(x);
+    }
+}
+
+// out = base^N, where base = exp(-eta_base S) and eta = N eta_base. Where
+// eta S lies beyond the underflow limit of formula::vectorExp the result is
+// 0, as vectorExp(-eta S) would give.
+template <int N>
+void raiseGaussian(const double* base, const double* sum, double eta, std::size_t count, double* out) {
+#pragma omp simd
+    for (std::size_t n = 0; n < count; ++n) out[n] = eta * sum[n] > 707.0 ? 0.0 : integerPower<N>(base[n]);
+}
+
+using RaiseFunction = void (*)(const double*, const double*, double, std::size_t, double*);
+
+template <std::size_t... N>
+constexpr std::array<RaiseFunction, sizeof...(N)> makeRaiseTable(std::index_sequence<N...>) {
+    return {&raiseGaussian<static_cast<int>(N)>...};
+}
+
+constexpr std::array<RaiseFunction, kMaxGaussianPower + 1> kRaiseGaussian =
+    makeRaiseTable(std::make_index_sequence<kMaxGaussianPower + 1>{});
+
+}  // namespace
+
+// Writes to `partner` the pairs k >= begin that form a triplet with pair j
+// within the cutoff (r_jk < r_c; every k for wide groups) and pads them
+// with distinct padding pairs to a multiple of kVectorPadding. Returns the
+// padded count. Skipping the partners beyond r_c, about half of them, saves
+// their exps in every later loop.
+std::size_t DescriptorCalculator::selectPartners(const AngularGroup& group, std::size_t j, std::size_t begin,
+                                                 int* partner) {
+    const PairArrays& p = pairs_[group.index];
+    const std::size_t end = p.size();
+    std::size_t count = 0;
+    if (group.wide) {
+        for (std::size_t k = begin; k < end; ++k) partner[count++] = static_cast<int>(k);
+    } else {
+        const double xj = p.x[j], yj = p.y[j], zj = p.z[j];
+        squaredDistances_.resize(p.stride);
+        double* squared = squaredDistances_.data();
+        const double* x = p.x.data();
+        const double* y = p.y.data();
+        const double* z = p.z.data();
+#pragma omp simd
+        for (std::size_t k = begin; k < end; ++k) {
+            const double dx = x[k] - xj, dy = y[k] - yj, dz = z[k] - zj;
+            squared[k] = dx * dx + dy * dy + dz * dz;
+        }
+        const double limit = group.rc * group.rc;
+        // Branch-free: every partner is written, and the count advances only
+        // for those inside.
+        for (std::size_t k = begin; k < end; ++k) {
+            partner[count] = static_cast<int>(k);
+            count += squared[k] < limit ? 1 : 0;
+        }
+    }
+    const std::size_t padded = (count + kVectorPadding - 1) / kVectorPadding * kVectorPadding;
+    for (std::size_t n = count; n < padded; ++n) partner[n] = static_cast<int>(end + n - count);
+    return padded;
+}
+
+DescriptorCalculator::TripletView DescriptorCalculator::view(const AngularGroup& group, const TripletBlock& block) {
+    TripletView t;
+    const std::size_t count = block.count;
+    t.count = count;
+    t.partner = partners_.data() + block.partnerOffset;
+    double* data = tripletData_.data() + block.dataOffset;
+    for (double** field : {&t.rjk, &t.cosine, &t.cutoff, &t.cutoffDerivative, &t.weight}) {
+        *field = data;
+        data += count;
+    }
+    t.sum = data;
+    data += group.shifts.size() * count;
+    t.gaussian = data;
+    data += group.gaussians.size() * count;
+    t.angular = data;
+    data += group.powers.size() * count;
+    t.angularSlope = data;
+    return t;
+}
+
+// Fills, for the triplets of one row, r_jk, cos theta_ijk, f_c(r_jk) with
+// its derivative, the weight R_j R_k f_c(r_jk) and the sums S by shift.
+// Wide groups (type 9) have no r_jk terms, so their cutoff factor is 1.
+void DescriptorCalculator::computeTripletGeometry(const AngularGroup& group, const TripletRow& row,
+                                                  const TripletView& t) {
+    const PairArrays& p = pairs_[group.index];
+    const std::size_t j = row.j, start = row.start, count = row.count;
+    const int* partner = t.partner + start;
+    const double xj = p.x[j], yj = p.y[j], zj = p.z[j], inverseRj = p.inverseR[j];
+    const double* x = p.x.data();
+    const double* y = p.y.data();
+    const double* z = p.z.data();
+    const double* inverseR = p.inverseR.data();
+    double* rjk = t.rjk + start;
+    double* cosine = t.cosine + start;
+    double* cutoff = t.cutoff + start;
+    double* cutoffDerivative = t.cutoffDerivative + start;
+#pragma omp simd
+    for (std::size_t n = 0; n < count; ++n) {
+        const int k = partner[n];
+        const double dx = x[k] - xj, dy = y[k] - yj, dz = z[k] - zj;
+        rjk[n] = sqrt(dx * dx + dy * dy + dz * dz);
+        cosine[n] = (xj * x[k] + yj * y[k] + zj * z[k]) * inverseRj * inverseR[k];
+    }
+    if (group.wide) {
+        std::fill(cutoff, cutoff + count, 1.0);
+        std::fill(cutoffDerivative, cutoffDerivative + count, 0.0);
+    } else if (formula::isTanhCutoff(group.cutoff.type)) {
+        const formula::CutoffParams params = group.cutoff;
+#pragma omp simd
+        for (std::size_t n = 0; n < count; ++n) formula::tanhCutoff(params, rjk[n], cutoff[n], cutoffDerivative[n]);
+    } else {
+        for (std::size_t n = 0; n < count; ++n) {
+            formula::cutoffFunction(group.cutoff, rjk[n], cutoff[n], cutoffDerivative[n]);
+        }
+    }
+
+    const double scaledJ = p.scaled[j];
+    const double* scaled = p.scaled.data();
+    double* weight = t.weight + start;
+#pragma omp simd
+    for (std::size_t n = 0; n < count; ++n) weight[n] = scaledJ * scaled[partner[n]] * cutoff[n];
+
+    const double jkScale = group.wide ? 0.0 : 1.0;
+    for (std::size_t s = 0; s < group.shifts.size(); ++s) {
+        const double* square = p.shiftedSquare.data() + s * p.stride;
+        const double squareJ = square[j];
+        const double rs = group.shifts[s];
+        double* sum = t.sum + s * t.count + start;
+#pragma omp simd
+        for (std::size_t n = 0; n < count; ++n) {
+            const double shifted = rjk[n] - rs;
+            sum[n] = squareJ + square[partner[n]] + jkScale * shifted * shifted;
+        }
+    }
+}
+
+namespace {
+
 // Fills the angular factor 2^(1 - zeta) (1 + lambda cos)^zeta and its
 // derivative by cos for a constant integer zeta, with the factor zero where
 // 1 + lambda cos is not positive, as formula::angularPower computes it.
 template <int Zeta, class Power>
-void computeAngularFactors(const Power& power, const double* cosine, std::size_t begin, std::size_t end,
-                           double* angular, double* slope) {
+void computeAngularFactors(const Power& power, const double* cosine, std::size_t count, double* angular,
+                           double* slope) {
     const double lambda = power.lambda;
     const double norm = power.norm;
     const double slopeScale = norm * Zeta * lambda;
 #pragma omp simd
-    for (std::size_t k = begin; k < end; ++k) {
-        const double base = 1.0 + lambda * cosine[k];
+    for (std::size_t n = 0; n < count; ++n) {
+        const double base = 1.0 + lambda * cosine[n];
         double lower = 1.0;  // base^(zeta - 1)
-        for (int n = 1; n < Zeta; ++n) lower *= base;
+        for (int i = 1; i < Zeta; ++i) lower *= base;
         const bool positive = base > 0.0;
-        angular[k] = positive ? norm * lower * base : 0.0;
-        slope[k] = positive ? slopeScale * lower : 0.0;
+        angular[n] = positive ? norm * lower * base : 0.0;
+        slope[n] = positive ? slopeScale * lower : 0.0;
     }
 }
 
 }  // namespace
 
-// Fills r_jk, cos theta_ijk and f_c(r_jk) with its derivative for the
-// partners k in [begin, end) of pair j. Wide groups (type 9) have no r_jk
-// terms, so their cutoff factor is 1.
-void DescriptorCalculator::computeTripletGeometry(const AngularGroup& group, std::size_t j, std::size_t begin,
-                                                  std::size_t end) {
-    const PairArrays& p = pairs_;
-    TripletArrays& t = triplets_;
-    const double xj = p.x[j], yj = p.y[j], zj = p.z[j], inverseRj = p.inverseR[j];
-    double* rjk = t.rjk.data();
-    double* cosine = t.cosine.data();
-    double* cutoff = t.cutoff.data();
-    double* cutoffDerivative = t.cutoffDerivative.data();
-#pragma omp simd
-    for (std::size_t k = begin; k < end; ++k) {
-        const double dx = p.x[k] - xj, dy = p.y[k] - yj, dz = p.z[k] - zj;
-        rjk[k] = sqrt(dx * dx + dy * dy + dz * dz);
-        cosine[k] = (xj * p.x[k] + yj * p.y[k] + zj * p.z[k]) * inverseRj * p.inverseR[k];
-    }
-    if (group.wide) {
-        std::fill(cutoff + begin, cutoff + end, 1.0);
-        std::fill(cutoffDerivative + begin, cutoffDerivative + end, 0.0);
-    } else if (formula::isTanhCutoff(group.cutoff.type)) {
-        const formula::CutoffParams params = group.cutoff;
-#pragma omp simd
-        for (std::size_t k = begin; k < end; ++k) formula::tanhCutoff(params, rjk[k], cutoff[k], cutoffDerivative[k]);
-    } else {
-        for (std::size_t k = begin; k < end; ++k) {
-            formula::cutoffFunction(group.cutoff, rjk[k], cutoff[k], cutoffDerivative[k]);
-        }
-    }
-}
-
-// Fills, for the partners k in [begin, end), the jk factors
-// f_c(r_jk) exp(-eta (r_jk - r_s)^2) by Gaussian and the angular factors by
-// (lambda, zeta) with their derivatives by cos. The derivatives of the jk
-// factors by r_jk are filled only if `derivatives` is set.
-void DescriptorCalculator::computeTripletFactors(const AngularGroup& group, std::size_t begin, std::size_t end,
-                                                 bool derivatives) {
-    TripletArrays& t = triplets_;
-    const std::size_t stride = pairs_.stride;
-    const double* rjk = t.rjk.data();
-    const double* cutoff = t.cutoff.data();
-    const double* cutoffDerivative = t.cutoffDerivative.data();
-    for (std::size_t g = 0; g < group.gaussians.size(); ++g) {
-        double* factor = t.jkFactor.data() + g * stride;
-        double* factorDerivative = t.jkFactorDerivative.data() + g * stride;
-        if (group.wide) {
-            std::copy(cutoff + begin, cutoff + end, factor + begin);
-            std::fill(factorDerivative + begin, factorDerivative + end, 0.0);
-            continue;
-        }
-        const double eta = group.gaussians.etas[g];
-        const double rs = group.gaussians.shifts[g];
-        if (!derivatives) {
-#pragma omp simd
-            for (std::size_t k = begin; k < end; ++k) {
-                const double shifted = rjk[k] - rs;
-                factor[k] = cutoff[k] * formula::vectorExp(-eta * shifted * shifted);
+// Fills the Gaussians exp(-eta S) of the selected triplets by Gaussian, and
+// the angular factors with their derivatives by cos by (lambda, zeta).
+void DescriptorCalculator::computeTripletFactors(const AngularGroup& group, const TripletView& t) {
+    const std::size_t count = t.count;
+    const std::size_t numGaussians = group.gaussians.size();
+    for (int pass = 0; pass < 2; ++pass) {  // exps first, then their powers
+        for (std::size_t g = 0; g < numGaussians; ++g) {
+            const TripletGaussian& plan = group.tripletGaussians[g];
+            if ((plan.base < 0) != (pass == 0)) continue;
+            const double eta = group.gaussians.etas[g];
+            const double* sum = t.sum + static_cast<std::size_t>(plan.shift) * count;
+            double* gaussian = t.gaussian + g * count;
+            if (plan.base >= 0) {
+                const double* base = t.gaussian + static_cast<std::size_t>(plan.base) * count;
+                kRaiseGaussian[static_cast<std::size_t>(plan.power)](base, sum, eta, count, gaussian);
+                continue;
             }
-            continue;
-        }
 #pragma omp simd
-        for (std::size_t k = begin; k < end; ++k) {
-            const double shifted = rjk[k] - rs;
-            const double e = formula::vectorExp(-eta * shifted * shifted);
-            factor[k] = cutoff[k] * e;
-            factorDerivative[k] = (cutoffDerivative[k] - 2.0 * eta * shifted * cutoff[k]) * e;
+            for (std::size_t n = 0; n < count; ++n) gaussian[n] = formula::vectorExp(-eta * sum[n]);
         }
     }
 
-    const double* cosine = t.cosine.data();
+    const double* cosine = t.cosine;
     for (std::size_t q = 0; q < group.powers.size(); ++q) {
         const AngularPower& power = group.powers[q];
-        double* angular = t.angular.data() + q * stride;
-        double* slope = t.angularSlope.data() + q * stride;
+        double* angular = t.angular + q * count;
+        double* slope = t.angularSlope + q * count;
         // The zetas of common potentials get a loop with a constant exponent,
         // which vectorizes. Other zetas take the scalar formula.
         switch (power.zetaInteger) {
-            case 1: computeAngularFactors<1>(power, cosine, begin, end, angular, slope); break;
-            case 2: computeAngularFactors<2>(power, cosine, begin, end, angular, slope); break;
-            case 3: computeAngularFactors<3>(power, cosine, begin, end, angular, slope); break;
-            case 4: computeAngularFactors<4>(power, cosine, begin, end, angular, slope); break;
-            case 8: computeAngularFactors<8>(power, cosine, begin, end, angular, slope); break;
-            case 16: computeAngularFactors<16>(power, cosine, begin, end, angular, slope); break;
+            case 1: computeAngularFactors<1>(power, cosine, count, angular, slope); break;
+            case 2: computeAngularFactors<2>(power, cosine, count, angular, slope); break;
+            case 3: computeAngularFactors<3>(power, cosine, count, angular, slope); break;
+            case 4: computeAngularFactors<4>(power, cosine, count, angular, slope); break;
+            case 8: computeAngularFactors<8>(power, cosine, count, angular, slope); break;
+            case 16: computeAngularFactors<16>(power, cosine, count, angular, slope); break;
             default:
-                for (std::size_t k = begin; k < end; ++k) {
-                    formula::angularPower(power.lambda, power.zeta, power.zetaInteger, cosine[k], angular[k],
-                                          slope[k]);
-                    angular[k] *= power.norm;
-                    slope[k] *= power.norm;
+                for (std::size_t n = 0; n < count; ++n) {
+                    formula::angularPower(power.lambda, power.zeta, power.zetaInteger, cosine[n], angular[n],
+                                          slope[n]);
+                    angular[n] *= power.norm;
+                    slope[n] *= power.norm;
                 }
         }
     }
 }
 
-// Adds dE/dr_ij, dE/dr_ik, dE/dr_jk and dE/dcos of the triplets (j, k) for k
-// in [begin, end) to the triplet arrays sij, sik, sjk and scos.
-void DescriptorCalculator::accumulateTripletSlopes(const AngularGroup& group, std::size_t j, std::size_t begin,
-                                                   std::size_t end) {
-    const PairArrays& p = pairs_;
-    TripletArrays& t = triplets_;
-    const std::size_t stride = p.stride;
+// Contracts the Gaussians and angular factors of the selected triplets with
+// dE/dG into the sums of AdjointScratch.
+void DescriptorCalculator::accumulateTripletSlopes(const AngularGroup& group, const TripletView& t) {
+    const std::size_t count = t.count;
     const std::size_t numPowers = group.powers.size();
-    double* byAngle = t.byAngle.data();
-    double* bySlope = t.bySlope.data();
-    double* sij = t.sij.data();
-    double* sik = t.sik.data();
-    double* sjk = t.sjk.data();
-    double* scos = t.scos.data();
-    for (double* s : {sij, sik, sjk, scos}) std::fill(s + begin, s + end, 0.0);
+    AdjointScratch& a = adjoint_;
+    double* byAngle = a.byAngle.data();
+    double* bySlope = a.bySlope.data();
+    double* value = a.value.data();
+    double* radialSlope = a.radialSlope.data();
+    double* shiftSlope = a.shiftSlope.data();
+    double* cosineSlope = a.cosineSlope.data();
+    for (double* s : {value, radialSlope, shiftSlope, cosineSlope}) std::fill(s, s + count, 0.0);
     for (std::size_t g = 0; g < group.gaussians.size(); ++g) {
-        // byAngle = sum over powers of dE/dG (angular factor), bySlope the
-        // same with the angular factor's derivative.
-        std::fill(byAngle + begin, byAngle + end, 0.0);
-        std::fill(bySlope + begin, bySlope + end, 0.0);
+        std::fill(byAngle, byAngle + count, 0.0);
+        std::fill(bySlope, bySlope + count, 0.0);
+        bool used = false;
         for (std::size_t q = 0; q < numPowers; ++q) {
             const double u = adjointWeights_[g * numPowers + q];
             if (u == 0.0) continue;
-            const double* angular = t.angular.data() + q * stride;
-            const double* slope = t.angularSlope.data() + q * stride;
+            used = true;
+            const double* angular = t.angular + q * count;
+            const double* slope = t.angularSlope + q * count;
 #pragma omp simd
-            for (std::size_t k = begin; k < end; ++k) {
-                byAngle[k] += u * angular[k];
-                bySlope[k] += u * slope[k];
+            for (std::size_t n = 0; n < count; ++n) {
+                byAngle[n] += u * angular[n];
+                bySlope[n] += u * slope[n];
             }
         }
-        const double rj = p.gaussian[g * stride + j];
-        const double drj = p.gaussianDerivative[g * stride + j];
-        const double* rk = p.gaussian.data() + g * stride;
-        const double* drk = p.gaussianDerivative.data() + g * stride;
-        const double* factor = t.jkFactor.data() + g * stride;
-        const double* factorDerivative = t.jkFactorDerivative.data() + g * stride;
+        if (!used) continue;
+        const double eta = group.gaussians.etas[g];
+        const double radialScale = -2.0 * eta;
+        const double shiftScale = -2.0 * eta * group.gaussians.shifts[g];
+        const double* gaussian = t.gaussian + g * count;
 #pragma omp simd
-        for (std::size_t k = begin; k < end; ++k) {
-            const double weighted = byAngle[k] * factor[k];
-            sij[k] += drj * rk[k] * weighted;
-            sik[k] += rj * drk[k] * weighted;
-            sjk[k] += rj * rk[k] * factorDerivative[k] * byAngle[k];
-            scos[k] += rj * rk[k] * factor[k] * bySlope[k];
+        for (std::size_t n = 0; n < count; ++n) {
+            const double term = byAngle[n] * gaussian[n];
+            value[n] += term;
+            radialSlope[n] += radialScale * term;
+            shiftSlope[n] += shiftScale * term;
+            cosineSlope[n] += bySlope[n] * gaussian[n];
         }
     }
 }
 
-// Turns the triplet slopes into gradients by the displacements d_ij and d_ik
-// (the chain rule of scatterTriplet) and adds them to the pair gradients.
-void DescriptorCalculator::scatterTripletSlopes(std::size_t j, std::size_t begin, std::size_t end) {
-    PairArrays& p = pairs_;
-    const TripletArrays& t = triplets_;
-    const double xj = p.x[j], yj = p.y[j], zj = p.z[j], inverseRj = p.inverseR[j];
+// Turns the triplet sums into dE/dr_ij, dE/dr_ik, dE/dr_jk and dE/dcos, then
+// by the chain rule of scatterTriplet into gradients by the displacements
+// d_ij and d_ik, added to the pair gradients. With the Gaussian
+// exp(-eta S), dS/dr = 2 (r - r_s), so for example
+//   dE/dr_ij = R_k f_jk (R'_j value + R_j (r_ij radialSlope - shiftSlope)).
+void DescriptorCalculator::scatterTripletSlopes(const AngularGroup& group, const TripletRow& row,
+                                                const TripletView& t) {
+    PairArrays& p = pairs_[group.index];
+    const std::size_t j = row.j, start = row.start, count = row.count;
+    const int* partner = t.partner + start;
+    const double* value = adjoint_.value.data() + start;
+    const double* radialSlope = adjoint_.radialSlope.data() + start;
+    const double* shiftSlope = adjoint_.shiftSlope.data() + start;
+    const double* cosineSlope = adjoint_.cosineSlope.data() + start;
+    const double* rjkRow = t.rjk + start;
+    const double* cosineRow = t.cosine + start;
+    const double* cutoff = t.cutoff + start;
+    const double* cutoffDerivative = t.cutoffDerivative + start;
+    const double* weight = t.weight + start;
+    const double xj = p.x[j], yj = p.y[j], zj = p.z[j], inverseRj = p.inverseR[j], rj = p.r[j];
+    const double scaledJ = p.scaled[j], scaledDerivativeJ = p.scaledDerivative[j];
+    const double jkScale = group.wide ? 0.0 : 1.0;
+    const double* x = p.x.data();
+    const double* y = p.y.data();
+    const double* z = p.z.data();
+    const double* r = p.r.data();
+    const double* inverseR = p.inverseR.data();
+    const double* scaled = p.scaled.data();
+    const double* scaledDerivative = p.scaledDerivative.data();
+    double* gradientX = p.gradientX.data();
+    double* gradientY = p.gradientY.data();
+    double* gradientZ = p.gradientZ.data();
     double gx = 0.0, gy = 0.0, gz = 0.0;
+    // The partners of one j are distinct pairs, so the updates of the
+    // gradients of k do not collide.
 #pragma omp simd reduction(+ : gx, gy, gz)
-    for (std::size_t k = begin; k < end; ++k) {
-        const double inverseRk = p.inverseR[k];
-        const double scos = t.scos[k];
-        const double cosine = t.cosine[k];
-        const double rjk = t.rjk[k];
-        const double cj = (t.sij[k] - scos * cosine * inverseRj) * inverseRj;
-        const double ck = (t.sik[k] - scos * cosine * inverseRk) * inverseRk;
-        const double cjk = rjk > 0.0 ? t.sjk[k] / rjk : 0.0;
+    for (std::size_t n = 0; n < count; ++n) {
+        const int k = partner[n];
+        const double xk = x[k], yk = y[k], zk = z[k], inverseRk = inverseR[k], rk = r[k];
+        const double scaledK = scaled[k];
+        const double v = value[n], radial = radialSlope[n], shift = shiftSlope[n];
+        const double fjk = cutoff[n], rjk = rjkRow[n], cosine = cosineRow[n];
+        const double sij = scaledK * fjk * (scaledDerivativeJ * v + scaledJ * (rj * radial - shift));
+        const double sik = scaledJ * fjk * (scaledDerivative[k] * v + scaledK * (rk * radial - shift));
+        const double sjk = jkScale * scaledJ * scaledK * (cutoffDerivative[n] * v + fjk * (rjk * radial - shift));
+        const double scos = weight[n] * cosineSlope[n];
+        const double cj = (sij - scos * cosine * inverseRj) * inverseRj;
+        const double ck = (sik - scos * cosine * inverseRk) * inverseRk;
+        const double cjk = rjk > 0.0 ? sjk / rjk : 0.0;
         const double cross = scos * inverseRj * inverseRk;
-        const double dx = p.x[k] - xj, dy = p.y[k] - yj, dz = p.z[k] - zj;
-        gx += cj * xj + cross * p.x[k] - cjk * dx;
-        gy += cj * yj + cross * p.y[k] - cjk * dy;
-        gz += cj * zj + cross * p.z[k] - cjk * dz;
-        p.gradientX[k] += ck * p.x[k] + cross * xj + cjk * dx;
-        p.gradientY[k] += ck * p.y[k] + cross * yj + cjk * dy;
-        p.gradientZ[k] += ck * p.z[k] + cross * zj + cjk * dz;
+        const double dx = xk - xj, dy = yk - yj, dz = zk - zj;
+        gx += cj * xj + cross * xk - cjk * dx;
+        gy += cj * yj + cross * yk - cjk * dy;
+        gz += cj * zj + cross * zk - cjk * dz;
+        gradientX[k] += ck * xk + cross * xj + cjk * dx;
+        gradientY[k] += ck * yk + cross * yj + cjk * dy;
+        gradientZ[k] += ck * zk + cross * zj + cjk * dz;
     }
-    p.gradientX[j] += gx;
-    p.gradientY[j] += gy;
-    p.gradientZ[j] += gz;
+    gradientX[j] += gx;
+    gradientY[j] += gy;
+    gradientZ[j] += gz;
 }
 
-// Exponential angular types (3, 9, 13). Per triplet the value is
-//   sum over members of R_j(g) R_k(g) F_jk(g) A(p),
-// with R the pair factors weight f_c exp(-eta (r - r_s)^2), F_jk the jk
-// factor and A the angular factor of the member's Gaussian g and power p.
-// Each R, F and A is computed once per pair or triplet for all members.
-// For one j, every loop runs over the partners k and vectorizes.
-template <bool Adjoint>
-void DescriptorCalculator::runGaussianAngular(const AngularGroup& group, const DescriptorNeighbor* /*neighbors*/,
-                                              double* G, const double* dEdG, double* gradient) {
-    PairArrays& p = pairs_;
-    TripletArrays& t = triplets_;
+// Exponential angular types (3, 9, 13). Per triplet the value of a member
+// with Gaussian g and power p is R_j R_k f_c(r_jk) exp(-eta_g S) A_p, with R
+// the pair factors weight f_c(r) and A the angular factor. The partners k
+// within the cutoff of every j are selected first, then the loops run over
+// them and vectorize. With `keep`, the block stays in tripletData_ for
+// backpropagateGaussianAngular(); otherwise the next group reuses the space.
+void DescriptorCalculator::computeGaussianAngular(const AngularGroup& group, double* G, bool keep) {
+    const PairArrays& p = pairs_[group.index];
+    TripletBlock& block = blocks_[group.index];
+    block.rows.clear();
+    block.partnerOffset = partnersUsed_;
+    block.dataOffset = dataUsed_;
     const std::size_t numPairs = p.size();
     const bool samePart = group.neighbor1 == group.neighbor2;
-    const std::size_t split = firstOfSecondElement_;
-    const std::size_t numGaussians = group.gaussians.size();
-    const std::size_t numPowers = group.powers.size();
-    const std::size_t numMembers = group.members.size();
-
-    const std::size_t stride = p.stride;
-    for (std::vector<double>* column : {&t.rjk, &t.cosine, &t.cutoff, &t.cutoffDerivative}) column->resize(stride);
-    t.jkFactor.resize(numGaussians * stride);
-    t.jkFactorDerivative.resize(numGaussians * stride);
-    t.angular.resize(numPowers * stride);
-    t.angularSlope.resize(numPowers * stride);
-    if (Adjoint) {
-        for (std::vector<double>* column : {&t.byAngle, &t.bySlope, &t.sij, &t.sik, &t.sjk, &t.scos}) {
-            column->resize(stride);
-        }
-        for (std::vector<double>* column : {&p.gradientX, &p.gradientY, &p.gradientZ}) column->assign(stride, 0.0);
-        adjointWeights_.assign(numGaussians * numPowers, 0.0);
-        for (const Member& m : group.members) {
-            adjointWeights_[static_cast<std::size_t>(m.gaussian) * numPowers + static_cast<std::size_t>(m.power)] +=
-                dEdG[m.function];
-        }
-    } else {
-        sums_.assign(numMembers, 0.0);
-    }
-
-    const std::size_t endFirst = samePart ? numPairs : split;
+    const std::size_t endFirst = samePart ? numPairs : p.split;
+    std::size_t total = 0;
     for (std::size_t j = 0; j < endFirst; ++j) {
-        const std::size_t begin = samePart ? j + 1 : split;
+        const std::size_t begin = samePart ? j + 1 : p.split;
         if (begin >= numPairs) continue;
-        // The partner loops run on to a multiple of kVectorPadding, into the
-        // padding pairs, so that no iterations are left for a scalar
-        // remainder loop.
-        const std::size_t end = begin + (numPairs - begin + kVectorPadding - 1) / kVectorPadding * kVectorPadding;
-        computeTripletGeometry(group, j, begin, end);
-        computeTripletFactors(group, begin, end, Adjoint);
-        if (Adjoint) {
-            accumulateTripletSlopes(group, j, begin, end);
-            scatterTripletSlopes(j, begin, end);
-            continue;
-        }
-        for (std::size_t m = 0; m < numMembers; ++m) {
-            const std::size_t g = static_cast<std::size_t>(group.members[m].gaussian);
-            const double* rk = p.gaussian.data() + g * stride;
-            const double* factor = t.jkFactor.data() + g * stride;
-            const double* angular = t.angular.data() + static_cast<std::size_t>(group.members[m].power) * stride;
-            double sum = 0.0;
-#pragma omp simd reduction(+ : sum)
-            for (std::size_t k = begin; k < end; ++k) sum += rk[k] * factor[k] * angular[k];
-            sums_[m] += p.gaussian[g * stride + j] * sum;
-        }
+        const std::size_t capacity = partnersUsed_ + total + numPairs - begin + kVectorPadding;
+        if (partners_.size() < capacity) partners_.resize(2 * capacity);
+        TripletRow row;
+        row.j = j;
+        row.start = total;
+        row.count = selectPartners(group, j, begin, partners_.data() + partnersUsed_ + total);
+        if (row.count == 0) continue;
+        block.rows.push_back(row);
+        total += row.count;
     }
+    block.count = total;
+    if (total == 0) return;
+    const std::size_t doubles = total * doublesPerTriplet(group);
+    if (tripletData_.size() < dataUsed_ + doubles) tripletData_.resize(2 * (dataUsed_ + doubles));
+    const TripletView t = view(group, block);
+    for (const TripletRow& row : block.rows) computeTripletGeometry(group, row, t);
+    computeTripletFactors(group, t);
+    for (const Member& m : group.members) {
+        const double* gaussian = t.gaussian + static_cast<std::size_t>(m.gaussian) * total;
+        const double* angular = t.angular + static_cast<std::size_t>(m.power) * total;
+        const double* weight = t.weight;
+        double sum = 0.0;
+#pragma omp simd reduction(+ : sum)
+        for (std::size_t n = 0; n < total; ++n) sum += weight[n] * gaussian[n] * angular[n];
+        G[m.function] += sum;
+    }
+    if (keep) {
+        partnersUsed_ += total;
+        dataUsed_ += doubles;
+    }
+}
 
-    if (Adjoint) {
-        for (std::size_t k = 0; k < numPairs; ++k) {
-            double* target = gradient + 3 * static_cast<std::size_t>(p.neighbor[k]);
-            target[0] += p.gradientX[k];
-            target[1] += p.gradientY[k];
-            target[2] += p.gradientZ[k];
-        }
-    } else {
-        for (std::size_t m = 0; m < numMembers; ++m) G[group.members[m].function] += sums_[m];
+// The adjoint of computeGaussianAngular() over the block it kept.
+void DescriptorCalculator::backpropagateGaussianAngular(const AngularGroup& group, const double* dEdG,
+                                                        double* gradient) {
+    PairArrays& p = pairs_[group.index];
+    const TripletBlock& block = blocks_[group.index];
+    if (block.count == 0) return;
+    const std::size_t numPairs = p.size();
+    const std::size_t numPowers = group.powers.size();
+    adjointWeights_.assign(group.gaussians.size() * numPowers, 0.0);
+    bool any = false;
+    for (const Member& m : group.members) {
+        adjointWeights_[static_cast<std::size_t>(m.gaussian) * numPowers + static_cast<std::size_t>(m.power)] +=
+            dEdG[m.function];
+        any = any || dEdG[m.function] != 0.0;
+    }
+    if (!any) return;
+    for (std::vector<double>* column : {&p.gradientX, &p.gradientY, &p.gradientZ}) column->assign(p.stride, 0.0);
+    AdjointScratch& a = adjoint_;
+    for (std::vector<double>* column :
+         {&a.byAngle, &a.bySlope, &a.value, &a.radialSlope, &a.shiftSlope, &a.cosineSlope}) {
+        if (column->size() < block.count) column->resize(block.count);
+    }
+    const TripletView t = view(group, block);
+    accumulateTripletSlopes(group, t);
+    for (const TripletRow& row : block.rows) scatterTripletSlopes(group, row, t);
+    for (std::size_t k = 0; k < numPairs; ++k) {
+        double* target = gradient + 3 * static_cast<std::size_t>(p.neighbor[k]);
+        target[0] += p.gradientX[k];
+        target[1] += p.gradientY[k];
+        target[2] += p.gradientZ[k];
     }
 }
 
@@ -574,10 +779,10 @@ void DescriptorCalculator::runGaussianAngular(const AngularGroup& group, const D
 template <bool Adjoint>
 void DescriptorCalculator::runCompactAngular(const AngularGroup& group, const DescriptorNeighbor* neighbors,
                                              double* G, const double* dEdG, double* gradient) {
-    const PairArrays& p = pairs_;
+    const PairArrays& p = pairs_[group.index];
     const std::size_t numPairs = p.size();
     const bool samePart = group.neighbor1 == group.neighbor2;
-    const std::size_t split = firstOfSecondElement_;
+    const std::size_t split = p.split;
     const std::size_t endFirst = samePart ? numPairs : split;
     for (std::size_t a = 0; a < endFirst; ++a) {
         const DescriptorNeighbor& nj = neighbors[p.neighbor[a]];

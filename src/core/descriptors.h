@@ -24,7 +24,7 @@ struct DescriptorNeighbor {
 // share a neighbor element and a cutoff form a group: per neighbor pair the
 // group computes the cutoff function once, and per distinct (eta, r_s) one
 // Gaussian, then every member reuses them. Triplets j < k are visited once
-// per angular group, and the loops over the partners k of a neighbor j are
+// per angular group, only those with r_jk within the cutoff, in loops
 // written to vectorize.
 //
 // An instance keeps scratch buffers, so each thread needs its own.
@@ -35,12 +35,16 @@ public:
     std::size_t numFunctions() const { return numFunctions_; }
 
     // Writes the raw (unscaled) symmetry function values of one atom to G.
-    void compute(const DescriptorNeighbor* neighbors, std::size_t count, double* G);
+    // With `keep` set, the atom's triplet factors stay stored until the next
+    // call, and backpropagate() for the same neighbors reuses them instead
+    // of computing them again (the larger part of its work).
+    void compute(const DescriptorNeighbor* neighbors, std::size_t count, double* G, bool keep = false);
 
     // Given dE/dG for the raw values of one atom, adds dE/dd_j, the gradient
     // of the atom's energy with respect to the displacement of neighbor j, to
     // gradient[3 j .. 3 j + 2]. Nothing of size neighbors x functions is
-    // stored: every term is recomputed and contracted with dE/dG at once.
+    // stored: every term is contracted with dE/dG at once, from the factors
+    // kept by compute() or, for other neighbors, from a new forward pass.
     void backpropagate(const DescriptorNeighbor* neighbors, std::size_t count, const double* dEdG,
                        double* gradient);
 
@@ -82,6 +86,18 @@ private:
         std::vector<Member> members;
     };
 
+    // Evaluation plan of one Gaussian of an angular group in the triplet
+    // loops. The Gaussian factors of a triplet multiply to exp(-eta S) with
+    //   S = (r_ij - r_s)^2 + (r_ik - r_s)^2 [+ (r_jk - r_s)^2 unless wide],
+    // one exp per triplet. A Gaussian whose eta is n times the eta of
+    // another with the same r_s (2 <= n <= kMaxGaussianPower) is that one
+    // raised to the n-th power instead, a few multiplications.
+    struct TripletGaussian {
+        int shift = 0;  // index into AngularGroup::shifts
+        int base = -1;  // -1: computed by exp; else the Gaussian raised to `power`
+        int power = 1;
+    };
+
     struct AngularGroup {
         int neighbor1 = -1;  // both -1: every element, weighted by Z_j Z_k
         int neighbor2 = -1;
@@ -92,65 +108,98 @@ private:
         formula::CutoffParams cutoff;
         formula::CompactParams radial;  // compact groups share the radial function
         GaussianSet gaussians;
+        std::vector<double> shifts;  // distinct r_s of the Gaussians
+        std::vector<TripletGaussian> tripletGaussians;  // by Gaussian
         std::vector<AngularPower> powers;
         std::vector<Member> members;
+        std::size_t index = 0;  // position in angularGroups_
     };
 
     // The neighbors of the current atom in range of an angular group, as
     // structure of arrays so that loops over the partners k of a triplet
     // vectorize. R is f_c or the compact radial function. Every array has
-    // `stride` entries per row: size() pairs, then padding pairs whose terms
-    // are zero.
+    // `stride` entries: size() pairs, then kVectorPadding padding pairs whose
+    // terms are zero.
     struct PairArrays {
         std::vector<int> neighbor;
         std::vector<double> x, y, z, r, inverseR;
         std::vector<double> weight;  // Z_j for weighted groups, else 1
         std::vector<double> radial;  // R(r)
         std::vector<double> radialDerivative;
-        // Gaussian groups only, by Gaussian g then pair: weight R(r)
-        // exp(-eta_g (r - r_s,g)^2) and its derivative by r.
-        std::vector<double> gaussian;
-        std::vector<double> gaussianDerivative;
+        // Gaussian groups: weight R(r) and its derivative, and (r - r_s)^2 by
+        // shift s, then pair.
+        std::vector<double> scaled, scaledDerivative;
+        std::vector<double> shiftedSquare;
         // Adjoint pass: the gradient with respect to each pair's displacement.
         std::vector<double> gradientX, gradientY, gradientZ;
 
         std::size_t stride = 0;
+        std::size_t split = 0;  // first pair of the group's second neighbor element
 
         std::size_t size() const { return neighbor.size(); }
     };
 
-    // Per-triplet factors of one atom j and its partners k, indexed by k, in
-    // rows of PairArrays::stride entries.
-    struct TripletArrays {
-        std::vector<double> rjk, cosine, cutoff, cutoffDerivative;
-        std::vector<double> jkFactor;            // by Gaussian then k: f_c(r_jk) exp(-eta (r_jk - r_s)^2)
-        std::vector<double> jkFactorDerivative;  // its derivative by r_jk
-        std::vector<double> angular;             // by power then k: 2^(1 - zeta) (1 + lambda cos)^zeta
-        std::vector<double> angularSlope;        // its derivative by cos
-        std::vector<double> byAngle, bySlope;    // adjoint: sum over powers of dE/dG times the above
-        std::vector<double> sij, sik, sjk, scos;  // adjoint: dE/dr_ij, dE/dr_ik, dE/dr_jk, dE/dcos
+    // The triplets (j, k) of an angular group whose r_jk lies within the
+    // cutoff, for every j of one atom. Row r lists the partners k of one j
+    // at entries start .. start + count - 1 of the block, with count padded
+    // to a multiple of kVectorPadding by padding pairs. Per-row loops use
+    // the j of the row as a constant; the other loops run over the whole
+    // block, long enough to vectorize well.
+    struct TripletRow {
+        std::size_t j = 0;
+        std::size_t start = 0;
+        std::size_t count = 0;
+    };
+    struct TripletBlock {
+        std::size_t partnerOffset = 0;  // into partners_
+        std::size_t dataOffset = 0;     // into tripletData_
+        std::size_t count = 0;
+        std::vector<TripletRow> rows;
+    };
+    // The arrays of a block; those by shift, Gaussian or power hold `count`
+    // entries per shift, Gaussian or power.
+    struct TripletView {
+        std::size_t count = 0;
+        int* partner = nullptr;
+        double* rjk = nullptr;
+        double* cosine = nullptr;
+        double* cutoff = nullptr;
+        double* cutoffDerivative = nullptr;
+        double* weight = nullptr;        // weight R(r_ij) weight R(r_ik) f_c(r_jk)
+        double* sum = nullptr;           // by shift: S
+        double* gaussian = nullptr;      // by Gaussian: exp(-eta S)
+        double* angular = nullptr;       // by power: 2^(1 - zeta) (1 + lambda cos)^zeta
+        double* angularSlope = nullptr;  // by power: its derivative by cos
+    };
+    TripletView view(const AngularGroup& group, const TripletBlock& block);
+    static std::size_t doublesPerTriplet(const AngularGroup& group) {
+        return 5 + group.shifts.size() + group.gaussians.size() + 2 * group.powers.size();
+    }
+
+    // Scratch of the adjoint pass, by triplet of a block. With u(g, p) the
+    // sum of dE/dG over the members of Gaussian g and power p, value is
+    // sum_g,p u exp(-eta_g S) A_p. radialSlope and shiftSlope are the same
+    // with factors -2 eta_g and -2 eta_g r_s,g, and cosineSlope with dA_p/dcos.
+    struct AdjointScratch {
+        std::vector<double> byAngle, bySlope;
+        std::vector<double> value, radialSlope, shiftSlope, cosineSlope;
     };
 
     template <bool Adjoint>
-    void run(const DescriptorNeighbor* neighbors, std::size_t count, double* G, const double* dEdG,
-             double* gradient);
-    template <bool Adjoint>
     void runRadial(const RadialGroup& group, const DescriptorNeighbor* neighbors, std::size_t count,
                    double* G, const double* dEdG, double* gradient);
-    template <bool Adjoint>
-    void runAngular(const AngularGroup& group, const DescriptorNeighbor* neighbors, std::size_t count,
-                    double* G, const double* dEdG, double* gradient);
-    template <bool Adjoint>
-    void runGaussianAngular(const AngularGroup& group, const DescriptorNeighbor* neighbors, double* G,
-                            const double* dEdG, double* gradient);
+    void computeGaussianAngular(const AngularGroup& group, double* G, bool keep);
+    void backpropagateGaussianAngular(const AngularGroup& group, const double* dEdG, double* gradient);
     template <bool Adjoint>
     void runCompactAngular(const AngularGroup& group, const DescriptorNeighbor* neighbors, double* G,
                            const double* dEdG, double* gradient);
     void collectPairs(const AngularGroup& group, const DescriptorNeighbor* neighbors, std::size_t count);
-    void computeTripletGeometry(const AngularGroup& group, std::size_t j, std::size_t begin, std::size_t end);
-    void computeTripletFactors(const AngularGroup& group, std::size_t begin, std::size_t end, bool derivatives);
-    void accumulateTripletSlopes(const AngularGroup& group, std::size_t j, std::size_t begin, std::size_t end);
-    void scatterTripletSlopes(std::size_t j, std::size_t begin, std::size_t end);
+    std::size_t selectPartners(const AngularGroup& group, std::size_t j, std::size_t begin, int* partner);
+    void computeTripletGeometry(const AngularGroup& group, const TripletRow& row, const TripletView& t);
+    void computeTripletFactors(const AngularGroup& group, const TripletView& t);
+    void accumulateTripletSlopes(const AngularGroup& group, const TripletView& t);
+    void scatterTripletSlopes(const AngularGroup& group, const TripletRow& row, const TripletView& t);
+    bool isKept(const DescriptorNeighbor* neighbors, std::size_t count) const;
 
     std::size_t numFunctions_ = 0;
     std::vector<RadialGroup> radialGroups_;
@@ -158,13 +207,24 @@ private:
     std::vector<int> atomicNumbers_;  // by element index, for the weighted types
 
     // Per-atom scratch.
-    PairArrays pairs_;
-    std::size_t firstOfSecondElement_ = 0;  // first pair of the group's second neighbor element
-    TripletArrays triplets_;
+    std::vector<PairArrays> pairs_;  // by angular group
+    std::vector<double> squaredDistances_;  // r_jk^2 of the partners of one j
+    AdjointScratch adjoint_;
     std::vector<double> jkGaussians_;  // radial groups: Gaussians of one distance
     std::vector<double> jkGaussianDerivatives_;
-    std::vector<double> sums_;            // per-atom sums by member
     std::vector<double> adjointWeights_;  // per-atom dE/dG summed by (Gaussian, power)
+
+    // Triplets of the last compute(), by angular group, kept when asked.
+    std::vector<TripletBlock> blocks_;
+    std::vector<int> partners_;
+    std::vector<double> tripletData_;
+    std::size_t partnersUsed_ = 0;
+    std::size_t dataUsed_ = 0;
+    bool kept_ = false;
+    const DescriptorNeighbor* keptNeighbors_ = nullptr;
+    std::size_t keptCount_ = 0;
+    DescriptorNeighbor keptFirst_{}, keptLast_{};
+    std::vector<double> recomputed_;  // G of a forward pass run by backpropagate()
 };
 
 }  // namespace bpnn

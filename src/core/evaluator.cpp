@@ -68,83 +68,105 @@ void Evaluator::gatherChunk(const EvaluationRequest& request, std::size_t first,
     }
 }
 
+// Scales the raw symmetry functions of one atom into column `column` of
+// `inputs` and counts the values outside the range of scaling.data.
+void Evaluator::scaleInputs(int element, const std::vector<double>& raw, Eigen::MatrixXd& inputs,
+                            Eigen::Index column, EvaluationOutput& output) const {
+    const ElementModel& model = potential_.elements[static_cast<std::size_t>(element)];
+    for (std::size_t s = 0; s < raw.size(); ++s) {
+        const SymmetryFunction& sf = model.symmetryFunctions[s];
+        if (potential_.hasScalingData && (raw[s] < sf.gmin || raw[s] > sf.gmax)) ++output.extrapolations;
+        inputs(static_cast<Eigen::Index>(s), column) = scaleSymmetryFunction(potential_, sf, raw[s]);
+    }
+}
+
+// Adds the forces and virials of one center from gradient_, the gradient of
+// its energy with respect to the displacements of its neighbors.
+void Evaluator::scatterGradient(std::size_t self, const DescriptorNeighbor* neighbors, std::size_t count,
+                                EvaluationOutput& output) const {
+    for (std::size_t n = 0; n < count; ++n) {
+        const double* g = gradient_.data() + 3 * n;
+        const std::size_t j = static_cast<std::size_t>(neighbors[n].index);
+        if (output.forces) {
+            for (int c = 0; c < 3; ++c) {
+                output.forces[3 * j + c] -= g[c];
+                output.forces[3 * self + c] += g[c];
+            }
+        }
+        if (!output.virial && !output.atomVirials) continue;
+        for (int p = 0; p < 3; ++p) {
+            for (int q = 0; q < 3; ++q) {
+                const double w = -neighbors[n].d[p] * g[q];
+                if (output.virial) output.virial[3 * p + q] += w;
+                if (output.atomVirials) {
+                    output.atomVirials[9 * j + 3 * p + q] += 0.5 * w;
+                    output.atomVirials[9 * self + 3 * p + q] += 0.5 * w;
+                }
+            }
+        }
+    }
+}
+
 void Evaluator::evaluateChunk(const EvaluationRequest& request, std::size_t first, std::size_t last,
                               EvaluationOutput& output) {
     gatherChunk(request, first, last);
     const std::size_t numElements = potential_.elements.size();
-
-    // Stage 1: symmetry functions, scaled into one input matrix per element.
     std::vector<std::vector<std::size_t>> members(numElements);
     for (std::size_t center = first; center < last; ++center) {
         const int element = request.elements[indexOf(request, center)];
         if (element >= 0) members[static_cast<std::size_t>(element)].push_back(center);
     }
     std::vector<double> raw;
+    const double energyScale = potential_.normalize ? 1.0 / potential_.convEnergy : 1.0;
     for (std::size_t e = 0; e < numElements; ++e) {
         if (members[e].empty()) continue;
+        const int element = static_cast<int>(e);
         const ElementModel& model = potential_.elements[e];
         DescriptorCalculator& calculator = calculators_[e];
-        Eigen::MatrixXd inputs(static_cast<Eigen::Index>(calculator.numFunctions()),
-                               static_cast<Eigen::Index>(members[e].size()));
         raw.resize(calculator.numFunctions());
-        for (std::size_t a = 0; a < members[e].size(); ++a) {
-            const std::size_t local = members[e][a] - first;
-            calculator.compute(neighbors_.data() + offsets_[local], offsets_[local + 1] - offsets_[local], raw.data());
-            for (std::size_t s = 0; s < raw.size(); ++s) {
-                const SymmetryFunction& sf = model.symmetryFunctions[s];
-                if (potential_.hasScalingData && (raw[s] < sf.gmin || raw[s] > sf.gmax)) ++output.extrapolations;
-                inputs(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(a)) =
-                    scaleSymmetryFunction(potential_, sf, raw[s]);
+        auto neighborsOf = [&](std::size_t center) { return neighbors_.data() + offsets_[center - first]; };
+        auto countOf = [&](std::size_t center) { return offsets_[center - first + 1] - offsets_[center - first]; };
+
+        if (!request.derivatives) {
+            // Energies only: symmetry functions of all atoms of the element,
+            // then one network pass with a matrix product per layer.
+            Eigen::MatrixXd inputs(static_cast<Eigen::Index>(raw.size()), static_cast<Eigen::Index>(members[e].size()));
+            for (std::size_t a = 0; a < members[e].size(); ++a) {
+                calculator.compute(neighborsOf(members[e][a]), countOf(members[e][a]), raw.data());
+                scaleInputs(element, raw, inputs, static_cast<Eigen::Index>(a), output);
             }
+            Eigen::VectorXd energies;
+            evaluateNetwork(model, potential_.normalizeNodes, inputs, energies, nullptr);
+            for (std::size_t a = 0; a < members[e].size(); ++a) {
+                const double energy = atomEnergy(element, energies(static_cast<Eigen::Index>(a)));
+                output.energy += energy;
+                if (output.atomEnergies) output.atomEnergies[members[e][a]] += energy;
+            }
+            continue;
         }
 
-        // Stage 2: network forward and backward passes over all atoms of the element.
-        Eigen::VectorXd energies;
+        // Energies and forces, one atom at a time: symmetry functions, network
+        // forward and backward pass, then the adjoint pass while the atom's
+        // triplet factors are still in cache.
+        Eigen::MatrixXd input(static_cast<Eigen::Index>(raw.size()), 1);
+        Eigen::VectorXd networkOutput;
         Eigen::MatrixXd inputGradient;
-        evaluateNetwork(model, potential_.normalizeNodes, inputs, energies, request.derivatives ? &inputGradient : nullptr);
-        for (std::size_t a = 0; a < members[e].size(); ++a) {
-            const double energy = atomEnergy(static_cast<int>(e), energies(static_cast<Eigen::Index>(a)));
+        std::vector<double> dEdG(raw.size());
+        for (const std::size_t center : members[e]) {
+            const DescriptorNeighbor* neighbors = neighborsOf(center);
+            const std::size_t count = countOf(center);
+            calculator.compute(neighbors, count, raw.data(), true);
+            scaleInputs(element, raw, input, 0, output);
+            evaluateNetwork(model, potential_.normalizeNodes, input, networkOutput, &inputGradient);
+            const double energy = atomEnergy(element, networkOutput(0));
             output.energy += energy;
-            if (output.atomEnergies) output.atomEnergies[members[e][a]] += energy;
-        }
-        if (!request.derivatives) continue;
-
-        // Stage 3: adjoint pass, dE/dG times dG/dd, scattered into forces and virials.
-        const double energyScale = potential_.normalize ? 1.0 / potential_.convEnergy : 1.0;
-        std::vector<double> dEdG(calculator.numFunctions());
-        for (std::size_t a = 0; a < members[e].size(); ++a) {
-            const std::size_t center = members[e][a];
-            const std::size_t self = indexOf(request, center);
-            const std::size_t local = center - first;
-            const std::size_t count = offsets_[local + 1] - offsets_[local];
-            const DescriptorNeighbor* neighbors = neighbors_.data() + offsets_[local];
+            if (output.atomEnergies) output.atomEnergies[center] += energy;
             for (std::size_t s = 0; s < dEdG.size(); ++s) {
-                dEdG[s] = inputGradient(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(a)) *
-                          scalingFactors_[e][s] * energyScale;
+                dEdG[s] = inputGradient(static_cast<Eigen::Index>(s), 0) * scalingFactors_[e][s] * energyScale;
             }
             gradient_.assign(3 * count, 0.0);
             calculator.backpropagate(neighbors, count, dEdG.data(), gradient_.data());
-            for (std::size_t n = 0; n < count; ++n) {
-                const double* g = gradient_.data() + 3 * n;
-                const std::size_t j = static_cast<std::size_t>(neighbors[n].index);
-                if (output.forces) {
-                    for (int c = 0; c < 3; ++c) {
-                        output.forces[3 * j + c] -= g[c];
-                        output.forces[3 * self + c] += g[c];
-                    }
-                }
-                if (!output.virial && !output.atomVirials) continue;
-                for (int p = 0; p < 3; ++p) {
-                    for (int q = 0; q < 3; ++q) {
-                        const double w = -neighbors[n].d[p] * g[q];
-                        if (output.virial) output.virial[3 * p + q] += w;
-                        if (output.atomVirials) {
-                            output.atomVirials[9 * j + 3 * p + q] += 0.5 * w;
-                            output.atomVirials[9 * self + 3 * p + q] += 0.5 * w;
-                        }
-                    }
-                }
-            }
+            scatterGradient(indexOf(request, center), neighbors, count, output);
         }
     }
 }
