@@ -6,11 +6,15 @@
 // loaded machine the CPU time is the better estimate of the unloaded time.
 //
 //   bpnn_library_benchmark POTENTIAL_DIR DATA_FILE TYPE_ELEMENTS
-//       [--length-factor F] [--replicate NX NY NZ] [--repeat N]
+//       [--length-factor F] [--replicate NX NY NZ] [--subbox F] [--repeat N]
 //
 // TYPE_ELEMENTS maps LAMMPS atom types to elements, for example "H,O".
 // --length-factor converts the data file's lengths to the potential's unit
 // (1.8897261328 for Angstrom to Bohr). Only orthogonal boxes are read.
+// --subbox F keeps the atoms in the corner of the box whose edges are F
+// times the box edges, as a periodic box of that size. It makes smaller
+// systems of the same density for timing only: molecules cut at the new
+// faces meet atoms of the opposite face at unphysical distances.
 #include "core/evaluator.h"
 #include "core/potential.h"
 
@@ -88,6 +92,24 @@ Structure replicate(const Structure& s, int nx, int ny, int nz) {
     return out;
 }
 
+Structure subbox(const Structure& s, double fraction) {
+    if (!(fraction > 0.0 && fraction <= 1.0)) {
+        throw std::runtime_error("--subbox must lie in (0, 1], not " + std::to_string(fraction));
+    }
+    Structure out = s;
+    out.positions.clear();
+    out.symbols.clear();
+    for (int c = 0; c < 3; ++c) out.cell[c][c] *= fraction;
+    for (std::size_t a = 0; a < s.size(); ++a) {
+        const Vec3& p = s.positions[a];
+        if (p[0] < out.cell[0][0] && p[1] < out.cell[1][1] && p[2] < out.cell[2][2]) {
+            out.positions.push_back(p);
+            out.symbols.push_back(s.symbols[a]);
+        }
+    }
+    return out;
+}
+
 // Wall-clock and CPU time of one timed section, in seconds.
 struct Timing {
     double wall = 1e300;
@@ -117,11 +139,11 @@ void measure(Timing& best, Section section) {
 int main(int argc, char** argv) {
     if (argc < 4) {
         std::fprintf(stderr, "usage: %s POTENTIAL_DIR DATA_FILE TYPE_ELEMENTS [--length-factor F] "
-                             "[--replicate NX NY NZ] [--repeat N]\n", argv[0]);
+                             "[--replicate NX NY NZ] [--subbox F] [--repeat N]\n", argv[0]);
         return 2;
     }
     try {
-        double factor = 1.0;
+        double factor = 1.0, fraction = 1.0;
         int nx = 1, ny = 1, nz = 1, repeat = 3;
         for (int i = 4; i < argc; ++i) {
             const std::string arg = argv[i];
@@ -130,7 +152,8 @@ int main(int argc, char** argv) {
                 nx = std::atoi(argv[++i]);
                 ny = std::atoi(argv[++i]);
                 nz = std::atoi(argv[++i]);
-            } else if (arg == "--repeat" && i + 1 < argc) repeat = std::atoi(argv[++i]);
+            } else if (arg == "--subbox" && i + 1 < argc) fraction = std::atof(argv[++i]);
+            else if (arg == "--repeat" && i + 1 < argc) repeat = std::atoi(argv[++i]);
             else throw std::runtime_error("unknown or incomplete option " + arg);
         }
         std::vector<std::string> elements;
@@ -138,7 +161,8 @@ int main(int argc, char** argv) {
         for (std::string e; std::getline(typeList, e, ',');) elements.push_back(e);
 
         const Potential potential = readPotential(argv[1]);
-        const Structure structure = replicate(readLammpsData(argv[2], elements, factor), nx, ny, nz);
+        const Structure structure =
+            subbox(replicate(readLammpsData(argv[2], elements, factor), nx, ny, nz), fraction);
         Evaluator evaluator(potential);
         const double n = static_cast<double>(structure.size());
         Timing list, energy, forces;

@@ -26,9 +26,23 @@ CoreType coreOfSubtype(const std::string& subtype) {
 
 constexpr double kDegree = formula::kPi / 180.0;
 
+// Builds for the x86-64 baseline (SSE2, two doubles per vector) compile the
+// pair and triplet loops three times: also for x86-64-v3 (AVX2 and FMA) and
+// x86-64-v4 (AVX-512). The dynamic loader picks the version the CPU runs
+// (GCC's target_clones, an ELF ifunc). Builds for a newer target
+// (-DBPNN_NATIVE=ON on such a CPU) compile them once.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__) && defined(__ELF__) && \
+    !defined(__AVX2__)
+#define BPNN_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define BPNN_HAS_SIMD_CLONES 1
+#else
+#define BPNN_SIMD_CLONES
+#define BPNN_HAS_SIMD_CLONES 0
+#endif
+
 // Pair arrays end with this many padding pairs, the doubles in one SIMD
 // vector of the target, so that loops over pairs need no remainder loop.
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || BPNN_HAS_SIMD_CLONES
 constexpr std::size_t kVectorPadding = 8;
 #elif defined(__AVX__)
 constexpr std::size_t kVectorPadding = 4;
@@ -172,22 +186,12 @@ int DescriptorCalculator::GaussianSet::index(double eta, double rs) {
     return static_cast<int>(etas.size()) - 1;
 }
 
-void DescriptorCalculator::GaussianSet::evaluate(double r, double* values, double* slopes) const {
-    const std::size_t size = etas.size();
-#pragma omp simd
-    for (std::size_t g = 0; g < size; ++g) {
-        const double shifted = r - shifts[g];
-        values[g] = formula::vectorExp(-etas[g] * shifted * shifted);
-        slopes[g] = -2.0 * etas[g] * shifted * values[g];
-    }
-}
-
 void DescriptorCalculator::compute(const DescriptorNeighbor* neighbors, std::size_t count, double* G, bool keep) {
     std::fill(G, G + numFunctions_, 0.0);
     kept_ = false;
     partnersUsed_ = 0;
     dataUsed_ = 0;
-    for (const RadialGroup& group : radialGroups_) runRadial<false>(group, neighbors, count, G, nullptr, nullptr);
+    for (const RadialGroup& group : radialGroups_) runRadial(group, neighbors, count, G, nullptr, nullptr);
     for (const AngularGroup& group : angularGroups_) {
         collectPairs(group, neighbors, count);
         if (group.compact) {
@@ -229,7 +233,7 @@ void DescriptorCalculator::backpropagate(const DescriptorNeighbor* neighbors, st
         recomputed_.resize(numFunctions_);
         compute(neighbors, count, recomputed_.data(), true);
     }
-    for (const RadialGroup& group : radialGroups_) runRadial<true>(group, neighbors, count, nullptr, dEdG, gradient);
+    for (const RadialGroup& group : radialGroups_) runRadial(group, neighbors, count, nullptr, dEdG, gradient);
     for (const AngularGroup& group : angularGroups_) {
         if (group.compact) {
             runCompactAngular<true>(group, neighbors, nullptr, dEdG, gradient);
@@ -239,42 +243,93 @@ void DescriptorCalculator::backpropagate(const DescriptorNeighbor* neighbors, st
     }
 }
 
-template <bool Adjoint>
+namespace {
+
+// f_c(r) and df_c/dr for count distances, in a loop that vectorizes for the
+// tanh cutoffs.
+BPNN_SIMD_CLONES void computeCutoffs(const formula::CutoffParams& params, const double* r, std::size_t count, double* fc,
+                    double* dfc) {
+    if (formula::isTanhCutoff(params.type)) {
+#pragma omp simd
+        for (std::size_t n = 0; n < count; ++n) formula::tanhCutoff(params, r[n], fc[n], dfc[n]);
+        return;
+    }
+    for (std::size_t n = 0; n < count; ++n) formula::cutoffFunction(params, r[n], fc[n], dfc[n]);
+}
+
+}  // namespace
+
+// Radial types (2, 12, 20, 23): adds to G, or with dEdG given, adds the
+// adjoint to gradient. The neighbors in range are collected first, so that
+// the loop over them for each Gaussian member vectorizes. The adjoint pass
+// recomputes the Gaussians, which cost little next to the triplets.
+BPNN_SIMD_CLONES
 void DescriptorCalculator::runRadial(const RadialGroup& group, const DescriptorNeighbor* neighbors,
                                      std::size_t count, double* G, const double* dEdG, double* gradient) {
-    const std::size_t numGaussians = group.gaussians.size();
-    std::vector<double>& gaussian = jkGaussians_;
-    std::vector<double>& gaussianDerivative = jkGaussianDerivatives_;
-    gaussian.resize(numGaussians);
-    gaussianDerivative.resize(numGaussians);
+    const bool adjoint = dEdG != nullptr;
+    RadialArrays& a = radial_;
+    a.neighbor.clear();
+    a.r.clear();
+    a.weight.clear();
     for (std::size_t n = 0; n < count; ++n) {
         const DescriptorNeighbor& nb = neighbors[n];
         if (nb.r >= group.rc || (group.neighbor >= 0 && nb.element != group.neighbor)) continue;
-        const double weight = group.neighbor < 0 ? atomicNumbers_[static_cast<std::size_t>(nb.element)] : 1.0;
-        double fc, dfc;
-        formula::cutoffFunction(group.cutoff, nb.r, fc, dfc);
-        group.gaussians.evaluate(nb.r, gaussian.data(), gaussianDerivative.data());
-        double slope = 0.0;  // dE/dr for this neighbor
-        for (const Member& m : group.members) {
-            double value, derivative;
-            if (m.compact) {
-                if (nb.r <= m.rl) continue;
-                formula::compactFunction(m.radial, nb.r, value, derivative);
-            } else {
-                const std::size_t g = static_cast<std::size_t>(m.gaussian);
-                value = fc * gaussian[g];
-                derivative = dfc * gaussian[g] + fc * gaussianDerivative[g];
+        a.neighbor.push_back(static_cast<int>(n));
+        a.r.push_back(nb.r);
+        a.weight.push_back(group.neighbor < 0 ? atomicNumbers_[static_cast<std::size_t>(nb.element)] : 1.0);
+    }
+    const std::size_t size = a.neighbor.size();
+    if (size == 0) return;
+    a.cutoff.resize(size);
+    a.cutoffDerivative.resize(size);
+    a.slope.assign(size, 0.0);
+    computeCutoffs(group.cutoff, a.r.data(), size, a.cutoff.data(), a.cutoffDerivative.data());
+    const double* r = a.r.data();
+    const double* weight = a.weight.data();
+    const double* fc = a.cutoff.data();
+    const double* dfc = a.cutoffDerivative.data();
+    double* slope = a.slope.data();  // dE/dr by neighbor
+
+    for (const Member& m : group.members) {
+        if (adjoint && dEdG[m.function] == 0.0) continue;
+        if (m.compact) {
+            double sum = 0.0;
+            for (std::size_t n = 0; n < size; ++n) {
+                if (r[n] <= m.rl) continue;
+                double value, derivative;
+                formula::compactFunction(m.radial, r[n], value, derivative);
+                if (adjoint) slope[n] += dEdG[m.function] * weight[n] * derivative;
+                sum += weight[n] * value;
             }
-            if (Adjoint) {
-                slope += dEdG[m.function] * weight * derivative;
-            } else {
-                G[m.function] += weight * value;
+            if (!adjoint) G[m.function] += sum;
+            continue;
+        }
+        const double eta = group.gaussians.etas[static_cast<std::size_t>(m.gaussian)];
+        const double rs = group.gaussians.shifts[static_cast<std::size_t>(m.gaussian)];
+        if (!adjoint) {
+            double sum = 0.0;
+#pragma omp simd reduction(+ : sum)
+            for (std::size_t n = 0; n < size; ++n) {
+                const double shifted = r[n] - rs;
+                sum += weight[n] * fc[n] * formula::vectorExp(-eta * shifted * shifted);
             }
+            G[m.function] += sum;
+            continue;
         }
-        if (Adjoint) {
-            const double scale = slope / nb.r;
-            for (int a = 0; a < 3; ++a) gradient[3 * n + a] += scale * nb.d[a];
+        const double u = dEdG[m.function];
+#pragma omp simd
+        for (std::size_t n = 0; n < size; ++n) {
+            const double shifted = r[n] - rs;
+            const double e = formula::vectorExp(-eta * shifted * shifted);
+            slope[n] += u * weight[n] * (dfc[n] - 2.0 * eta * shifted * fc[n]) * e;
         }
+    }
+    if (!adjoint) return;
+    for (std::size_t n = 0; n < size; ++n) {
+        const DescriptorNeighbor& nb = neighbors[a.neighbor[n]];
+        const double scale = slope[n] / nb.r;
+        double* target = gradient + 3 * static_cast<std::size_t>(a.neighbor[n]);
+        for (int c = 0; c < 3; ++c) target[c] += scale * nb.d[c];
     }
 }
 
@@ -312,12 +367,9 @@ void DescriptorCalculator::collectPairs(const AngularGroup& group, const Descrip
         p.z[k] = nb.d[2];
         p.r[k] = nb.r;
         p.inverseR[k] = 1.0 / nb.r;
-        if (group.compact) {
-            formula::compactFunction(group.radial, nb.r, p.radial[k], p.radialDerivative[k]);
-        } else {
-            formula::cutoffFunction(group.cutoff, nb.r, p.radial[k], p.radialDerivative[k]);
-        }
+        if (group.compact) formula::compactFunction(group.radial, nb.r, p.radial[k], p.radialDerivative[k]);
     }
+    if (!group.compact) computeCutoffs(group.cutoff, p.r.data(), numPairs, p.radial.data(), p.radialDerivative.data());
     // Padding pairs have zero radial factors, so every triplet term that
     // involves them is exactly zero. They sit at (2 r_c, 2 r_c, 2 r_c), more
     // than r_c from every real pair, so that r_jk stays finite and beyond
@@ -380,7 +432,7 @@ BPNN_INLINE double integerPower(double x) {
 // eta S lies beyond the underflow limit of formula::vectorExp the result is
 // 0, as vectorExp(-eta S) would give.
 template <int N>
-void raiseGaussian(const double* base, const double* sum, double eta, std::size_t count, double* out) {
+BPNN_SIMD_CLONES void raiseGaussian(const double* base, const double* sum, double eta, std::size_t count, double* out) {
 #pragma omp simd
     for (std::size_t n = 0; n < count; ++n) out[n] = eta * sum[n] > 707.0 ? 0.0 : integerPower<N>(base[n]);
 }
@@ -402,6 +454,7 @@ constexpr std::array<RaiseFunction, kMaxGaussianPower + 1> kRaiseGaussian =
 // with distinct padding pairs to a multiple of kVectorPadding. Returns the
 // padded count. Skipping the partners beyond r_c, about half of them, saves
 // their exps in every later loop.
+BPNN_SIMD_CLONES
 std::size_t DescriptorCalculator::selectPartners(const AngularGroup& group, std::size_t j, std::size_t begin,
                                                  int* partner) {
     const PairArrays& p = pairs_[group.index];
@@ -457,6 +510,7 @@ DescriptorCalculator::TripletView DescriptorCalculator::view(const AngularGroup&
 // Fills, for the triplets of one row, r_jk, cos theta_ijk, f_c(r_jk) with
 // its derivative, the weight R_j R_k f_c(r_jk) and the sums S by shift.
 // Wide groups (type 9) have no r_jk terms, so their cutoff factor is 1.
+BPNN_SIMD_CLONES
 void DescriptorCalculator::computeTripletGeometry(const AngularGroup& group, const TripletRow& row,
                                                   const TripletView& t) {
     const PairArrays& p = pairs_[group.index];
@@ -537,6 +591,7 @@ void computeAngularFactors(const Power& power, const double* cosine, std::size_t
 
 // Fills the Gaussians exp(-eta S) of the selected triplets by Gaussian, and
 // the angular factors with their derivatives by cos by (lambda, zeta).
+BPNN_SIMD_CLONES
 void DescriptorCalculator::computeTripletFactors(const AngularGroup& group, const TripletView& t) {
     const std::size_t count = t.count;
     const std::size_t numGaussians = group.gaussians.size();
@@ -584,6 +639,7 @@ void DescriptorCalculator::computeTripletFactors(const AngularGroup& group, cons
 
 // Contracts the Gaussians and angular factors of the selected triplets with
 // dE/dG into the sums of AdjointScratch.
+BPNN_SIMD_CLONES
 void DescriptorCalculator::accumulateTripletSlopes(const AngularGroup& group, const TripletView& t) {
     const std::size_t count = t.count;
     const std::size_t numPowers = group.powers.size();
@@ -632,6 +688,7 @@ void DescriptorCalculator::accumulateTripletSlopes(const AngularGroup& group, co
 // d_ij and d_ik, added to the pair gradients. With the Gaussian
 // exp(-eta S), dS/dr = 2 (r - r_s), so for example
 //   dE/dr_ij = R_k f_jk (R'_j value + R_j (r_ij radialSlope - shiftSlope)).
+BPNN_SIMD_CLONES
 void DescriptorCalculator::scatterTripletSlopes(const AngularGroup& group, const TripletRow& row,
                                                 const TripletView& t) {
     PairArrays& p = pairs_[group.index];
@@ -696,6 +753,7 @@ void DescriptorCalculator::scatterTripletSlopes(const AngularGroup& group, const
 // within the cutoff of every j are selected first, then the loops run over
 // them and vectorize. With `keep`, the block stays in tripletData_ for
 // backpropagateGaussianAngular(); otherwise the next group reuses the space.
+BPNN_SIMD_CLONES
 void DescriptorCalculator::computeGaussianAngular(const AngularGroup& group, double* G, bool keep) {
     const PairArrays& p = pairs_[group.index];
     TripletBlock& block = blocks_[group.index];

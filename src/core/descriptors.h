@@ -67,7 +67,6 @@ private:
 
         std::size_t size() const { return etas.size(); }
         int index(double eta, double rs);  // finds or adds (eta, r_s)
-        void evaluate(double r, double* values, double* slopes) const;
     };
 
     // Distinct (lambda, zeta) of an angular group, with 2^(1 - zeta).
@@ -96,6 +95,14 @@ private:
         int shift = 0;  // index into AngularGroup::shifts
         int base = -1;  // -1: computed by exp; else the Gaussian raised to `power`
         int power = 1;
+    };
+
+    // The neighbors of the current atom in range of a radial group.
+    struct RadialArrays {
+        std::vector<int> neighbor;
+        std::vector<double> r, weight;  // weight: Z_j for weighted groups, else 1
+        std::vector<double> cutoff, cutoffDerivative;
+        std::vector<double> slope;  // adjoint: dE/dr
     };
 
     struct AngularGroup {
@@ -185,7 +192,6 @@ private:
         std::vector<double> value, radialSlope, shiftSlope, cosineSlope;
     };
 
-    template <bool Adjoint>
     void runRadial(const RadialGroup& group, const DescriptorNeighbor* neighbors, std::size_t count,
                    double* G, const double* dEdG, double* gradient);
     void computeGaussianAngular(const AngularGroup& group, double* G, bool keep);
@@ -210,8 +216,7 @@ private:
     std::vector<PairArrays> pairs_;  // by angular group
     std::vector<double> squaredDistances_;  // r_jk^2 of the partners of one j
     AdjointScratch adjoint_;
-    std::vector<double> jkGaussians_;  // radial groups: Gaussians of one distance
-    std::vector<double> jkGaussianDerivatives_;
+    RadialArrays radial_;
     std::vector<double> adjointWeights_;  // per-atom dE/dG summed by (Gaussian, power)
 
     // Triplets of the last compute(), by angular group, kept when asked.
