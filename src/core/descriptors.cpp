@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <utility>
 
 namespace bpnn {
@@ -449,41 +450,85 @@ constexpr std::array<RaiseFunction, kMaxGaussianPower + 1> kRaiseGaussian =
 
 }  // namespace
 
+namespace {
+
+// For each 8-bit mask, the positions of its set bits in increasing order
+// (then zeros) and their number: one row writes the selected members of a
+// group of 8 candidates at once.
+struct SelectionTable {
+    std::uint8_t position[256][8] = {};
+    std::uint8_t count[256] = {};
+
+    constexpr SelectionTable() {
+        for (int mask = 0; mask < 256; ++mask) {
+            int n = 0;
+            for (int bit = 0; bit < 8; ++bit) {
+                if (mask & (1 << bit)) position[mask][n++] = static_cast<std::uint8_t>(bit);
+            }
+            count[mask] = static_cast<std::uint8_t>(n);
+        }
+    }
+};
+
+constexpr SelectionTable kSelection;
+
+// The 8-bit mask whose bit i is byte i (0 or 1) of `bytes`. On little-endian
+// CPUs one multiplication moves the 8 low bits into the top byte.
+inline unsigned byteMask(const std::uint8_t* bytes) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    std::uint64_t word;
+    std::memcpy(&word, bytes, sizeof word);
+    return static_cast<unsigned>((word * 0x0102040810204080ull) >> 56);
+#else
+    unsigned mask = 0;
+    for (unsigned bit = 0; bit < 8; ++bit) mask |= static_cast<unsigned>(bytes[bit]) << bit;
+    return mask;
+#endif
+}
+
+}  // namespace
+
 // Writes to `partner` the pairs k >= begin that form a triplet with pair j
 // within the cutoff (r_jk < r_c; every k for wide groups) and pads them
 // with distinct padding pairs to a multiple of kVectorPadding. Returns the
 // padded count. Skipping the partners beyond r_c, about half of them, saves
-// their exps in every later loop.
+// their exps in every later loop. `partner` must have room for
+// end - begin + kVectorPadding + 8 entries.
 BPNN_SIMD_CLONES
 std::size_t DescriptorCalculator::selectPartners(const AngularGroup& group, std::size_t j, std::size_t begin,
-                                                 int* partner) {
+                                                 PairIndex* partner) {
     const PairArrays& p = pairs_[group.index];
     const std::size_t end = p.size();
     std::size_t count = 0;
     if (group.wide) {
-        for (std::size_t k = begin; k < end; ++k) partner[count++] = static_cast<int>(k);
+        for (std::size_t k = begin; k < end; ++k) partner[count++] = static_cast<PairIndex>(k);
     } else {
         const double xj = p.x[j], yj = p.y[j], zj = p.z[j];
-        squaredDistances_.resize(p.stride);
-        double* squared = squaredDistances_.data();
+        const double limit = group.rc * group.rc;
+        // One byte per candidate, 1 if inside, with 8 spare bytes so that
+        // the last group of 8 can be read whole.
+        inside_.resize(p.stride + 8);
+        std::uint8_t* inside = inside_.data();
         const double* x = p.x.data();
         const double* y = p.y.data();
         const double* z = p.z.data();
 #pragma omp simd
         for (std::size_t k = begin; k < end; ++k) {
             const double dx = x[k] - xj, dy = y[k] - yj, dz = z[k] - zj;
-            squared[k] = dx * dx + dy * dy + dz * dz;
+            inside[k] = dx * dx + dy * dy + dz * dz < limit ? 1 : 0;
         }
-        const double limit = group.rc * group.rc;
-        // Branch-free: every partner is written, and the count advances only
-        // for those inside.
-        for (std::size_t k = begin; k < end; ++k) {
-            partner[count] = static_cast<int>(k);
-            count += squared[k] < limit ? 1 : 0;
+        std::fill(inside + end, inside + end + 8, std::uint8_t{0});
+        // Groups of 8 candidates: all 8 slots of partner are written, and the
+        // count advances by the number inside.
+        for (std::size_t k = begin; k < end; k += 8) {
+            const unsigned mask = byteMask(inside + k);
+            const std::uint8_t* position = kSelection.position[mask];
+            for (int slot = 0; slot < 8; ++slot) partner[count + slot] = static_cast<PairIndex>(k + position[slot]);
+            count += kSelection.count[mask];
         }
     }
     const std::size_t padded = (count + kVectorPadding - 1) / kVectorPadding * kVectorPadding;
-    for (std::size_t n = count; n < padded; ++n) partner[n] = static_cast<int>(end + n - count);
+    for (std::size_t n = count; n < padded; ++n) partner[n] = static_cast<PairIndex>(end + n - count);
     return padded;
 }
 
@@ -491,6 +536,7 @@ DescriptorCalculator::TripletView DescriptorCalculator::view(const AngularGroup&
     TripletView t;
     const std::size_t count = block.count;
     t.count = count;
+    t.stride = count;
     t.partner = partners_.data() + block.partnerOffset;
     double* data = tripletData_.data() + block.dataOffset;
     for (double** field : {&t.rjk, &t.cosine, &t.cutoff, &t.cutoffDerivative, &t.weight}) {
@@ -504,63 +550,113 @@ DescriptorCalculator::TripletView DescriptorCalculator::view(const AngularGroup&
     t.angular = data;
     data += group.powers.size() * count;
     t.angularSlope = data;
+    data += group.powers.size() * count;
+    if (block.kept) {
+        for (double** field : {&t.partnerX, &t.partnerY, &t.partnerZ, &t.partnerR, &t.partnerInverseR,
+                               &t.partnerScaled, &t.partnerScaledDerivative}) {
+            *field = data;
+            data += count;
+        }
+    }
     return t;
 }
 
-// Fills, for the triplets of one row, r_jk, cos theta_ijk, f_c(r_jk) with
-// its derivative, the weight R_j R_k f_c(r_jk) and the sums S by shift.
-// Wide groups (type 9) have no r_jk terms, so their cutoff factor is 1.
+// Fills, for the triplets of one row, cos theta_ijk, r_jk^2 (in the r_jk
+// array), R_j R_k (in the weight array) and the pair parts of the sums S by
+// shift: the parts that need the row's j. finishTripletGeometry() completes
+// them in one loop over the whole block.
 BPNN_SIMD_CLONES
 void DescriptorCalculator::computeTripletGeometry(const AngularGroup& group, const TripletRow& row,
                                                   const TripletView& t) {
     const PairArrays& p = pairs_[group.index];
     const std::size_t j = row.j, start = row.start, count = row.count;
-    const int* partner = t.partner + start;
-    const double xj = p.x[j], yj = p.y[j], zj = p.z[j], inverseRj = p.inverseR[j];
+    const PairIndex* partner = t.partner + start;
+    const double xj = p.x[j], yj = p.y[j], zj = p.z[j], inverseRj = p.inverseR[j], scaledJ = p.scaled[j];
     const double* x = p.x.data();
     const double* y = p.y.data();
     const double* z = p.z.data();
     const double* inverseR = p.inverseR.data();
-    double* rjk = t.rjk + start;
-    double* cosine = t.cosine + start;
-    double* cutoff = t.cutoff + start;
-    double* cutoffDerivative = t.cutoffDerivative + start;
-#pragma omp simd
-    for (std::size_t n = 0; n < count; ++n) {
-        const int k = partner[n];
-        const double dx = x[k] - xj, dy = y[k] - yj, dz = z[k] - zj;
-        rjk[n] = sqrt(dx * dx + dy * dy + dz * dz);
-        cosine[n] = (xj * x[k] + yj * y[k] + zj * z[k]) * inverseRj * inverseR[k];
-    }
-    if (group.wide) {
-        std::fill(cutoff, cutoff + count, 1.0);
-        std::fill(cutoffDerivative, cutoffDerivative + count, 0.0);
-    } else if (formula::isTanhCutoff(group.cutoff.type)) {
-        const formula::CutoffParams params = group.cutoff;
-#pragma omp simd
-        for (std::size_t n = 0; n < count; ++n) formula::tanhCutoff(params, rjk[n], cutoff[n], cutoffDerivative[n]);
-    } else {
-        for (std::size_t n = 0; n < count; ++n) {
-            formula::cutoffFunction(group.cutoff, rjk[n], cutoff[n], cutoffDerivative[n]);
-        }
-    }
-
-    const double scaledJ = p.scaled[j];
     const double* scaled = p.scaled.data();
+    double* squaredDistance = t.rjk + start;
+    double* cosine = t.cosine + start;
     double* weight = t.weight + start;
 #pragma omp simd
-    for (std::size_t n = 0; n < count; ++n) weight[n] = scaledJ * scaled[partner[n]] * cutoff[n];
-
-    const double jkScale = group.wide ? 0.0 : 1.0;
+    for (std::size_t n = 0; n < count; ++n) {
+        const PairIndex k = partner[n];
+        const double dx = x[k] - xj, dy = y[k] - yj, dz = z[k] - zj;
+        squaredDistance[n] = dx * dx + dy * dy + dz * dz;
+        cosine[n] = (xj * x[k] + yj * y[k] + zj * z[k]) * inverseRj * inverseR[k];
+        weight[n] = scaledJ * scaled[k];
+    }
+    if (t.partnerX) {
+        const double* r = p.r.data();
+        const double* scaledDerivative = p.scaledDerivative.data();
+        double* partnerX = t.partnerX + start;
+        double* partnerY = t.partnerY + start;
+        double* partnerZ = t.partnerZ + start;
+        double* partnerR = t.partnerR + start;
+        double* partnerInverseR = t.partnerInverseR + start;
+        double* partnerScaled = t.partnerScaled + start;
+        double* partnerScaledDerivative = t.partnerScaledDerivative + start;
+#pragma omp simd
+        for (std::size_t n = 0; n < count; ++n) {
+            const PairIndex k = partner[n];
+            partnerX[n] = x[k];
+            partnerY[n] = y[k];
+            partnerZ[n] = z[k];
+            partnerR[n] = r[k];
+            partnerInverseR[n] = inverseR[k];
+            partnerScaled[n] = scaled[k];
+            partnerScaledDerivative[n] = scaledDerivative[k];
+        }
+    }
     for (std::size_t s = 0; s < group.shifts.size(); ++s) {
         const double* square = p.shiftedSquare.data() + s * p.stride;
         const double squareJ = square[j];
+        double* sum = t.sum + s * t.stride + start;
+#pragma omp simd
+        for (std::size_t n = 0; n < count; ++n) sum[n] = squareJ + square[partner[n]];
+    }
+}
+
+// Completes the geometry of all triplets of a block: r_jk, f_c(r_jk) with
+// its derivative, the weight R_j R_k f_c(r_jk) and the r_jk terms of the
+// sums S. Wide groups (type 9) have no r_jk terms, so their cutoff factor
+// is 1.
+BPNN_SIMD_CLONES
+void DescriptorCalculator::finishTripletGeometry(const AngularGroup& group, const TripletView& t) {
+    const std::size_t count = t.count;
+    double* rjk = t.rjk;
+    double* cutoff = t.cutoff;
+    double* cutoffDerivative = t.cutoffDerivative;
+    double* weight = t.weight;
+#pragma omp simd
+    for (std::size_t n = 0; n < count; ++n) rjk[n] = sqrt(rjk[n]);
+    if (group.wide) {
+        std::fill(cutoff, cutoff + count, 1.0);
+        std::fill(cutoffDerivative, cutoffDerivative + count, 0.0);
+        return;
+    }
+    if (formula::isTanhCutoff(group.cutoff.type)) {
+        const formula::CutoffParams params = group.cutoff;
+#pragma omp simd
+        for (std::size_t n = 0; n < count; ++n) {
+            formula::tanhCutoff(params, rjk[n], cutoff[n], cutoffDerivative[n]);
+            weight[n] *= cutoff[n];
+        }
+    } else {
+        for (std::size_t n = 0; n < count; ++n) {
+            formula::cutoffFunction(group.cutoff, rjk[n], cutoff[n], cutoffDerivative[n]);
+            weight[n] *= cutoff[n];
+        }
+    }
+    for (std::size_t s = 0; s < group.shifts.size(); ++s) {
         const double rs = group.shifts[s];
-        double* sum = t.sum + s * t.count + start;
+        double* sum = t.sum + s * t.stride;
 #pragma omp simd
         for (std::size_t n = 0; n < count; ++n) {
             const double shifted = rjk[n] - rs;
-            sum[n] = squareJ + square[partner[n]] + jkScale * shifted * shifted;
+            sum[n] += shifted * shifted;
         }
     }
 }
@@ -600,10 +696,10 @@ void DescriptorCalculator::computeTripletFactors(const AngularGroup& group, cons
             const TripletGaussian& plan = group.tripletGaussians[g];
             if ((plan.base < 0) != (pass == 0)) continue;
             const double eta = group.gaussians.etas[g];
-            const double* sum = t.sum + static_cast<std::size_t>(plan.shift) * count;
-            double* gaussian = t.gaussian + g * count;
+            const double* sum = t.sum + static_cast<std::size_t>(plan.shift) * t.stride;
+            double* gaussian = t.gaussian + g * t.stride;
             if (plan.base >= 0) {
-                const double* base = t.gaussian + static_cast<std::size_t>(plan.base) * count;
+                const double* base = t.gaussian + static_cast<std::size_t>(plan.base) * t.stride;
                 kRaiseGaussian[static_cast<std::size_t>(plan.power)](base, sum, eta, count, gaussian);
                 continue;
             }
@@ -615,8 +711,8 @@ void DescriptorCalculator::computeTripletFactors(const AngularGroup& group, cons
     const double* cosine = t.cosine;
     for (std::size_t q = 0; q < group.powers.size(); ++q) {
         const AngularPower& power = group.powers[q];
-        double* angular = t.angular + q * count;
-        double* slope = t.angularSlope + q * count;
+        double* angular = t.angular + q * t.stride;
+        double* slope = t.angularSlope + q * t.stride;
         // The zetas of common potentials get a loop with a constant exponent,
         // which vectorizes. Other zetas take the scalar formula.
         switch (power.zetaInteger) {
@@ -659,8 +755,8 @@ void DescriptorCalculator::accumulateTripletSlopes(const AngularGroup& group, co
             const double u = adjointWeights_[g * numPowers + q];
             if (u == 0.0) continue;
             used = true;
-            const double* angular = t.angular + q * count;
-            const double* slope = t.angularSlope + q * count;
+            const double* angular = t.angular + q * t.stride;
+            const double* slope = t.angularSlope + q * t.stride;
 #pragma omp simd
             for (std::size_t n = 0; n < count; ++n) {
                 byAngle[n] += u * angular[n];
@@ -671,7 +767,7 @@ void DescriptorCalculator::accumulateTripletSlopes(const AngularGroup& group, co
         const double eta = group.gaussians.etas[g];
         const double radialScale = -2.0 * eta;
         const double shiftScale = -2.0 * eta * group.gaussians.shifts[g];
-        const double* gaussian = t.gaussian + g * count;
+        const double* gaussian = t.gaussian + g * t.stride;
 #pragma omp simd
         for (std::size_t n = 0; n < count; ++n) {
             const double term = byAngle[n] * gaussian[n];
@@ -693,7 +789,7 @@ void DescriptorCalculator::scatterTripletSlopes(const AngularGroup& group, const
                                                 const TripletView& t) {
     PairArrays& p = pairs_[group.index];
     const std::size_t j = row.j, start = row.start, count = row.count;
-    const int* partner = t.partner + start;
+    const PairIndex* partner = t.partner + start;
     const double* value = adjoint_.value.data() + start;
     const double* radialSlope = adjoint_.radialSlope.data() + start;
     const double* shiftSlope = adjoint_.shiftSlope.data() + start;
@@ -706,28 +802,28 @@ void DescriptorCalculator::scatterTripletSlopes(const AngularGroup& group, const
     const double xj = p.x[j], yj = p.y[j], zj = p.z[j], inverseRj = p.inverseR[j], rj = p.r[j];
     const double scaledJ = p.scaled[j], scaledDerivativeJ = p.scaledDerivative[j];
     const double jkScale = group.wide ? 0.0 : 1.0;
-    const double* x = p.x.data();
-    const double* y = p.y.data();
-    const double* z = p.z.data();
-    const double* r = p.r.data();
-    const double* inverseR = p.inverseR.data();
-    const double* scaled = p.scaled.data();
-    const double* scaledDerivative = p.scaledDerivative.data();
+    const double* x = t.partnerX + start;
+    const double* y = t.partnerY + start;
+    const double* z = t.partnerZ + start;
+    const double* r = t.partnerR + start;
+    const double* inverseR = t.partnerInverseR + start;
+    const double* scaled = t.partnerScaled + start;
+    const double* scaledDerivative = t.partnerScaledDerivative + start;
     double* gradientX = p.gradientX.data();
     double* gradientY = p.gradientY.data();
     double* gradientZ = p.gradientZ.data();
+    double* partnerGradientX = adjoint_.partnerGradientX.data();
+    double* partnerGradientY = adjoint_.partnerGradientY.data();
+    double* partnerGradientZ = adjoint_.partnerGradientZ.data();
     double gx = 0.0, gy = 0.0, gz = 0.0;
-    // The partners of one j are distinct pairs, so the updates of the
-    // gradients of k do not collide.
 #pragma omp simd reduction(+ : gx, gy, gz)
     for (std::size_t n = 0; n < count; ++n) {
-        const int k = partner[n];
-        const double xk = x[k], yk = y[k], zk = z[k], inverseRk = inverseR[k], rk = r[k];
-        const double scaledK = scaled[k];
+        const double xk = x[n], yk = y[n], zk = z[n], inverseRk = inverseR[n], rk = r[n];
+        const double scaledK = scaled[n];
         const double v = value[n], radial = radialSlope[n], shift = shiftSlope[n];
         const double fjk = cutoff[n], rjk = rjkRow[n], cosine = cosineRow[n];
         const double sij = scaledK * fjk * (scaledDerivativeJ * v + scaledJ * (rj * radial - shift));
-        const double sik = scaledJ * fjk * (scaledDerivative[k] * v + scaledK * (rk * radial - shift));
+        const double sik = scaledJ * fjk * (scaledDerivative[n] * v + scaledK * (rk * radial - shift));
         const double sjk = jkScale * scaledJ * scaledK * (cutoffDerivative[n] * v + fjk * (rjk * radial - shift));
         const double scos = weight[n] * cosineSlope[n];
         const double cj = (sij - scos * cosine * inverseRj) * inverseRj;
@@ -738,9 +834,18 @@ void DescriptorCalculator::scatterTripletSlopes(const AngularGroup& group, const
         gx += cj * xj + cross * xk - cjk * dx;
         gy += cj * yj + cross * yk - cjk * dy;
         gz += cj * zj + cross * zk - cjk * dz;
-        gradientX[k] += ck * xk + cross * xj + cjk * dx;
-        gradientY[k] += ck * yk + cross * yj + cjk * dy;
-        gradientZ[k] += ck * zk + cross * zj + cjk * dz;
+        partnerGradientX[n] = ck * xk + cross * xj + cjk * dx;
+        partnerGradientY[n] = ck * yk + cross * yj + cjk * dy;
+        partnerGradientZ[n] = ck * zk + cross * zj + cjk * dz;
+    }
+    // A separate scalar loop adds the gradients of the partners: an indexed
+    // update in the loop above keeps it from vectorizing without scatter
+    // instructions, and emulated scatters cost more.
+    for (std::size_t n = 0; n < count; ++n) {
+        const PairIndex k = partner[n];
+        gradientX[k] += partnerGradientX[n];
+        gradientY[k] += partnerGradientY[n];
+        gradientZ[k] += partnerGradientZ[n];
     }
     gradientX[j] += gx;
     gradientY[j] += gy;
@@ -767,7 +872,7 @@ void DescriptorCalculator::computeGaussianAngular(const AngularGroup& group, dou
     for (std::size_t j = 0; j < endFirst; ++j) {
         const std::size_t begin = samePart ? j + 1 : p.split;
         if (begin >= numPairs) continue;
-        const std::size_t capacity = partnersUsed_ + total + numPairs - begin + kVectorPadding;
+        const std::size_t capacity = partnersUsed_ + total + numPairs - begin + kVectorPadding + 8;
         if (partners_.size() < capacity) partners_.resize(2 * capacity);
         TripletRow row;
         row.j = j;
@@ -778,15 +883,17 @@ void DescriptorCalculator::computeGaussianAngular(const AngularGroup& group, dou
         total += row.count;
     }
     block.count = total;
+    block.kept = keep;
     if (total == 0) return;
-    const std::size_t doubles = total * doublesPerTriplet(group);
+    const std::size_t doubles = total * doublesPerTriplet(group, keep);
     if (tripletData_.size() < dataUsed_ + doubles) tripletData_.resize(2 * (dataUsed_ + doubles));
     const TripletView t = view(group, block);
     for (const TripletRow& row : block.rows) computeTripletGeometry(group, row, t);
+    finishTripletGeometry(group, t);
     computeTripletFactors(group, t);
     for (const Member& m : group.members) {
-        const double* gaussian = t.gaussian + static_cast<std::size_t>(m.gaussian) * total;
-        const double* angular = t.angular + static_cast<std::size_t>(m.power) * total;
+        const double* gaussian = t.gaussian + static_cast<std::size_t>(m.gaussian) * t.stride;
+        const double* angular = t.angular + static_cast<std::size_t>(m.power) * t.stride;
         const double* weight = t.weight;
         double sum = 0.0;
 #pragma omp simd reduction(+ : sum)
@@ -817,8 +924,9 @@ void DescriptorCalculator::backpropagateGaussianAngular(const AngularGroup& grou
     if (!any) return;
     for (std::vector<double>* column : {&p.gradientX, &p.gradientY, &p.gradientZ}) column->assign(p.stride, 0.0);
     AdjointScratch& a = adjoint_;
-    for (std::vector<double>* column :
-         {&a.byAngle, &a.bySlope, &a.value, &a.radialSlope, &a.shiftSlope, &a.cosineSlope}) {
+    for (std::vector<double>* column : {&a.byAngle, &a.bySlope, &a.value, &a.radialSlope, &a.shiftSlope,
+                                        &a.cosineSlope, &a.partnerGradientX, &a.partnerGradientY,
+                                        &a.partnerGradientZ}) {
         if (column->size() < block.count) column->resize(block.count);
     }
     const TripletView t = view(group, block);

@@ -7,6 +7,7 @@
 #include "potential.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace bpnn {
@@ -85,6 +86,13 @@ private:
         std::vector<Member> members;
     };
 
+    // Index of a pair in PairArrays, as the triplet loops read it. It has the
+    // width of a double, so that GCC vectorizes the loops that mix both with
+    // one double per lane: with a 32-bit index it chose 16 lanes for
+    // AVX-512, more than most rows of partners have, and ran them in its
+    // scalar remainder loop.
+    using PairIndex = std::int64_t;
+
     // Evaluation plan of one Gaussian of an angular group in the triplet
     // loops. The Gaussian factors of a triplet multiply to exp(-eta S) with
     //   S = (r_ij - r_s)^2 + (r_ik - r_s)^2 [+ (r_jk - r_s)^2 unless wide],
@@ -161,13 +169,15 @@ private:
         std::size_t partnerOffset = 0;  // into partners_
         std::size_t dataOffset = 0;     // into tripletData_
         std::size_t count = 0;
+        bool kept = false;
         std::vector<TripletRow> rows;
     };
-    // The arrays of a block; those by shift, Gaussian or power hold `count`
-    // entries per shift, Gaussian or power.
+    // The arrays of a block; those by shift, Gaussian or power hold `stride`
+    // entries (the block's count) per shift, Gaussian or power.
     struct TripletView {
         std::size_t count = 0;
-        int* partner = nullptr;
+        std::size_t stride = 0;
+        PairIndex* partner = nullptr;
         double* rjk = nullptr;
         double* cosine = nullptr;
         double* cutoff = nullptr;
@@ -177,10 +187,19 @@ private:
         double* gaussian = nullptr;      // by Gaussian: exp(-eta S)
         double* angular = nullptr;       // by power: 2^(1 - zeta) (1 + lambda cos)^zeta
         double* angularSlope = nullptr;  // by power: its derivative by cos
+        // Kept blocks only: the pair data of each partner k, copied while the
+        // forward pass reads it, so that the adjoint pass reads it in order.
+        double* partnerX = nullptr;
+        double* partnerY = nullptr;
+        double* partnerZ = nullptr;
+        double* partnerR = nullptr;
+        double* partnerInverseR = nullptr;
+        double* partnerScaled = nullptr;
+        double* partnerScaledDerivative = nullptr;
     };
     TripletView view(const AngularGroup& group, const TripletBlock& block);
-    static std::size_t doublesPerTriplet(const AngularGroup& group) {
-        return 5 + group.shifts.size() + group.gaussians.size() + 2 * group.powers.size();
+    static std::size_t doublesPerTriplet(const AngularGroup& group, bool kept) {
+        return 5 + group.shifts.size() + group.gaussians.size() + 2 * group.powers.size() + (kept ? 7 : 0);
     }
 
     // Scratch of the adjoint pass, by triplet of a block. With u(g, p) the
@@ -190,6 +209,7 @@ private:
     struct AdjointScratch {
         std::vector<double> byAngle, bySlope;
         std::vector<double> value, radialSlope, shiftSlope, cosineSlope;
+        std::vector<double> partnerGradientX, partnerGradientY, partnerGradientZ;  // by triplet of one row
     };
 
     void runRadial(const RadialGroup& group, const DescriptorNeighbor* neighbors, std::size_t count,
@@ -200,8 +220,9 @@ private:
     void runCompactAngular(const AngularGroup& group, const DescriptorNeighbor* neighbors, double* G,
                            const double* dEdG, double* gradient);
     void collectPairs(const AngularGroup& group, const DescriptorNeighbor* neighbors, std::size_t count);
-    std::size_t selectPartners(const AngularGroup& group, std::size_t j, std::size_t begin, int* partner);
+    std::size_t selectPartners(const AngularGroup& group, std::size_t j, std::size_t begin, PairIndex* partner);
     void computeTripletGeometry(const AngularGroup& group, const TripletRow& row, const TripletView& t);
+    void finishTripletGeometry(const AngularGroup& group, const TripletView& t);
     void computeTripletFactors(const AngularGroup& group, const TripletView& t);
     void accumulateTripletSlopes(const AngularGroup& group, const TripletView& t);
     void scatterTripletSlopes(const AngularGroup& group, const TripletRow& row, const TripletView& t);
@@ -214,14 +235,14 @@ private:
 
     // Per-atom scratch.
     std::vector<PairArrays> pairs_;  // by angular group
-    std::vector<double> squaredDistances_;  // r_jk^2 of the partners of one j
+    std::vector<std::uint8_t> inside_;  // r_jk < r_c, by partner k of one j
     AdjointScratch adjoint_;
     RadialArrays radial_;
     std::vector<double> adjointWeights_;  // per-atom dE/dG summed by (Gaussian, power)
 
     // Triplets of the last compute(), by angular group, kept when asked.
     std::vector<TripletBlock> blocks_;
-    std::vector<int> partners_;
+    std::vector<PairIndex> partners_;
     std::vector<double> tripletData_;
     std::size_t partnersUsed_ = 0;
     std::size_t dataUsed_ = 0;
