@@ -88,9 +88,9 @@ private:
 
     // Index of a pair in PairArrays, as the triplet loops read it. It has the
     // width of a double, so that GCC vectorizes the loops that mix both with
-    // one double per lane: with a 32-bit index it chose 16 lanes for
-    // AVX-512, more than most rows of partners have, and ran them in its
-    // scalar remainder loop.
+    // one double per lane. With a 32-bit index GCC chose 16 lanes for
+    // AVX-512, more than most rows of partners have, and so ran those rows
+    // in its scalar remainder loop.
     using PairIndex = std::int64_t;
 
     // Evaluation plan of one Gaussian of an angular group in the triplet
