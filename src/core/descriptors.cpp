@@ -733,63 +733,55 @@ void DescriptorCalculator::computeTripletFactors(const AngularGroup& group, cons
     }
 }
 
-// Contracts the Gaussians and angular factors of the selected triplets with
-// dE/dG into the sums of AdjointScratch.
+// Contracts the Gaussians and angular factors of the triplets of a block
+// with dE/dG (the terms of adjointTerms_) into the sums of AdjointScratch.
+// The block is processed in tiles of one vector of triplets (its count is a
+// multiple of kVectorPadding): the loops over the lanes of a tile vectorize,
+// and the tile's sums stay in registers across the terms.
 BPNN_SIMD_CLONES
-void DescriptorCalculator::accumulateTripletSlopes(const AngularGroup& group, const TripletView& t) {
-    const std::size_t count = t.count;
-    const std::size_t numPowers = group.powers.size();
-    AdjointScratch& a = adjoint_;
-    double* byAngle = a.byAngle.data();
-    double* bySlope = a.bySlope.data();
-    double* value = a.value.data();
-    double* radialSlope = a.radialSlope.data();
-    double* shiftSlope = a.shiftSlope.data();
-    double* cosineSlope = a.cosineSlope.data();
-    for (double* s : {value, radialSlope, shiftSlope, cosineSlope}) std::fill(s, s + count, 0.0);
-    for (std::size_t g = 0; g < group.gaussians.size(); ++g) {
-        std::fill(byAngle, byAngle + count, 0.0);
-        std::fill(bySlope, bySlope + count, 0.0);
-        bool used = false;
-        for (std::size_t q = 0; q < numPowers; ++q) {
-            const double u = adjointWeights_[g * numPowers + q];
-            if (u == 0.0) continue;
-            used = true;
-            const double* angular = t.angular + q * t.stride;
-            const double* slope = t.angularSlope + q * t.stride;
+void DescriptorCalculator::accumulateTripletSlopes(const TripletView& t) {
+    constexpr std::size_t kTile = kVectorPadding;
+    const std::size_t stride = t.stride;
+    const AdjointTerm* terms = adjointTerms_.data();
+    const std::size_t numTerms = adjointTerms_.size();
+    AdjointScratch& scratch = adjoint_;
+    for (std::size_t first = 0; first < t.count; first += kTile) {
+        double value[kTile] = {}, radialSlope[kTile] = {}, shiftSlope[kTile] = {}, cosineSlope[kTile] = {};
+        for (std::size_t i = 0; i < numTerms; ++i) {
+            const AdjointTerm& term = terms[i];
+            const double* e = t.gaussian + term.gaussian * stride + first;
+            const double* a = t.angular + term.power * stride + first;
+            const double* slope = t.angularSlope + term.power * stride + first;
 #pragma omp simd
-            for (std::size_t n = 0; n < count; ++n) {
-                byAngle[n] += u * angular[n];
-                bySlope[n] += u * slope[n];
+            for (std::size_t lane = 0; lane < kTile; ++lane) {
+                const double weighted = term.weight * e[lane];
+                const double contribution = weighted * a[lane];
+                value[lane] += contribution;
+                radialSlope[lane] += term.radialScale * contribution;
+                shiftSlope[lane] += term.shiftScale * contribution;
+                cosineSlope[lane] += weighted * slope[lane];
             }
         }
-        if (!used) continue;
-        const double eta = group.gaussians.etas[g];
-        const double radialScale = -2.0 * eta;
-        const double shiftScale = -2.0 * eta * group.gaussians.shifts[g];
-        const double* gaussian = t.gaussian + g * t.stride;
-#pragma omp simd
-        for (std::size_t n = 0; n < count; ++n) {
-            const double term = byAngle[n] * gaussian[n];
-            value[n] += term;
-            radialSlope[n] += radialScale * term;
-            shiftSlope[n] += shiftScale * term;
-            cosineSlope[n] += bySlope[n] * gaussian[n];
+        for (std::size_t lane = 0; lane < kTile; ++lane) {
+            scratch.value[first + lane] = value[lane];
+            scratch.radialSlope[first + lane] = radialSlope[lane];
+            scratch.shiftSlope[first + lane] = shiftSlope[lane];
+            scratch.cosineSlope[first + lane] = cosineSlope[lane];
         }
     }
 }
 
-// Turns the triplet sums into dE/dr_ij, dE/dr_ik, dE/dr_jk and dE/dcos, then
-// by the chain rule of scatterTriplet into gradients by the displacements
-// d_ij and d_ik, added to the pair gradients. With the Gaussian
-// exp(-eta S), dS/dr = 2 (r - r_s), so for example
+// Turns the sums of AdjointScratch for the triplets of one row into
+// dE/dr_ij, dE/dr_ik, dE/dr_jk and dE/dcos, then by the chain rule of
+// scatterTriplet into gradients by the displacements d_ij and d_ik, added to
+// the pair gradients. With the Gaussian exp(-eta S), dS/dr = 2 (r - r_s), so
+// for example
 //   dE/dr_ij = R_k f_jk (R'_j value + R_j (r_ij radialSlope - shiftSlope)).
 BPNN_SIMD_CLONES
 void DescriptorCalculator::scatterTripletSlopes(const AngularGroup& group, const TripletRow& row,
                                                 const TripletView& t) {
     PairArrays& p = pairs_[group.index];
     const std::size_t j = row.j, start = row.start, count = row.count;
-    const PairIndex* partner = t.partner + start;
     const double* value = adjoint_.value.data() + start;
     const double* radialSlope = adjoint_.radialSlope.data() + start;
     const double* shiftSlope = adjoint_.shiftSlope.data() + start;
@@ -809,9 +801,6 @@ void DescriptorCalculator::scatterTripletSlopes(const AngularGroup& group, const
     const double* inverseR = t.partnerInverseR + start;
     const double* scaled = t.partnerScaled + start;
     const double* scaledDerivative = t.partnerScaledDerivative + start;
-    double* gradientX = p.gradientX.data();
-    double* gradientY = p.gradientY.data();
-    double* gradientZ = p.gradientZ.data();
     double* partnerGradientX = adjoint_.partnerGradientX.data();
     double* partnerGradientY = adjoint_.partnerGradientY.data();
     double* partnerGradientZ = adjoint_.partnerGradientZ.data();
@@ -841,6 +830,10 @@ void DescriptorCalculator::scatterTripletSlopes(const AngularGroup& group, const
     // A separate scalar loop adds the gradients of the partners: an indexed
     // update in the loop above keeps it from vectorizing without scatter
     // instructions, and emulated scatters cost more.
+    const PairIndex* partner = t.partner + start;
+    double* gradientX = p.gradientX.data();
+    double* gradientY = p.gradientY.data();
+    double* gradientZ = p.gradientZ.data();
     for (std::size_t n = 0; n < count; ++n) {
         const PairIndex k = partner[n];
         gradientX[k] += partnerGradientX[n];
@@ -913,24 +906,34 @@ void DescriptorCalculator::backpropagateGaussianAngular(const AngularGroup& grou
     const TripletBlock& block = blocks_[group.index];
     if (block.count == 0) return;
     const std::size_t numPairs = p.size();
-    const std::size_t numPowers = group.powers.size();
-    adjointWeights_.assign(group.gaussians.size() * numPowers, 0.0);
-    bool any = false;
+    // One term per (Gaussian, power) with a nonzero sum of dE/dG.
+    adjointTerms_.clear();
     for (const Member& m : group.members) {
-        adjointWeights_[static_cast<std::size_t>(m.gaussian) * numPowers + static_cast<std::size_t>(m.power)] +=
-            dEdG[m.function];
-        any = any || dEdG[m.function] != 0.0;
+        if (dEdG[m.function] == 0.0) continue;
+        const std::size_t g = static_cast<std::size_t>(m.gaussian), q = static_cast<std::size_t>(m.power);
+        auto same = std::find_if(adjointTerms_.begin(), adjointTerms_.end(),
+                                 [&](const AdjointTerm& term) { return term.gaussian == g && term.power == q; });
+        if (same != adjointTerms_.end()) {
+            same->weight += dEdG[m.function];
+            continue;
+        }
+        AdjointTerm term;
+        term.gaussian = g;
+        term.power = q;
+        term.weight = dEdG[m.function];
+        term.radialScale = -2.0 * group.gaussians.etas[g];
+        term.shiftScale = -2.0 * group.gaussians.etas[g] * group.gaussians.shifts[g];
+        adjointTerms_.push_back(term);
     }
-    if (!any) return;
+    if (adjointTerms_.empty()) return;
     for (std::vector<double>* column : {&p.gradientX, &p.gradientY, &p.gradientZ}) column->assign(p.stride, 0.0);
     AdjointScratch& a = adjoint_;
-    for (std::vector<double>* column : {&a.byAngle, &a.bySlope, &a.value, &a.radialSlope, &a.shiftSlope,
-                                        &a.cosineSlope, &a.partnerGradientX, &a.partnerGradientY,
-                                        &a.partnerGradientZ}) {
+    for (std::vector<double>* column : {&a.value, &a.radialSlope, &a.shiftSlope, &a.cosineSlope,
+                                        &a.partnerGradientX, &a.partnerGradientY, &a.partnerGradientZ}) {
         if (column->size() < block.count) column->resize(block.count);
     }
     const TripletView t = view(group, block);
-    accumulateTripletSlopes(group, t);
+    accumulateTripletSlopes(t);
     for (const TripletRow& row : block.rows) scatterTripletSlopes(group, row, t);
     for (std::size_t k = 0; k < numPairs; ++k) {
         double* target = gradient + 3 * static_cast<std::size_t>(p.neighbor[k]);

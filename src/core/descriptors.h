@@ -202,12 +202,21 @@ private:
         return 5 + group.shifts.size() + group.gaussians.size() + 2 * group.powers.size() + (kept ? 7 : 0);
     }
 
-    // Scratch of the adjoint pass, by triplet of a block. With u(g, p) the
-    // sum of dE/dG over the members of Gaussian g and power p, value is
-    // sum_g,p u exp(-eta_g S) A_p. radialSlope and shiftSlope are the same
-    // with factors -2 eta_g and -2 eta_g r_s,g, and cosineSlope with dA_p/dcos.
+    // One (Gaussian g, power p) of an angular group in the adjoint pass:
+    // weight u(g, p) is the sum of dE/dG over the members with g and p.
+    struct AdjointTerm {
+        std::size_t gaussian = 0;
+        std::size_t power = 0;
+        double weight = 0.0;
+        double radialScale = 0.0;  // -2 eta_g
+        double shiftScale = 0.0;   // -2 eta_g r_s,g
+    };
+
+    // Scratch of the adjoint pass, by triplet of a block. value is
+    // sum_g,p u(g, p) exp(-eta_g S) A_p, radialSlope and shiftSlope are the
+    // same with the factors radialScale and shiftScale of AdjointTerm, and
+    // cosineSlope is the same with dA_p/dcos in place of A_p.
     struct AdjointScratch {
-        std::vector<double> byAngle, bySlope;
         std::vector<double> value, radialSlope, shiftSlope, cosineSlope;
         std::vector<double> partnerGradientX, partnerGradientY, partnerGradientZ;  // by triplet of one row
     };
@@ -224,7 +233,7 @@ private:
     void computeTripletGeometry(const AngularGroup& group, const TripletRow& row, const TripletView& t);
     void finishTripletGeometry(const AngularGroup& group, const TripletView& t);
     void computeTripletFactors(const AngularGroup& group, const TripletView& t);
-    void accumulateTripletSlopes(const AngularGroup& group, const TripletView& t);
+    void accumulateTripletSlopes(const TripletView& t);
     void scatterTripletSlopes(const AngularGroup& group, const TripletRow& row, const TripletView& t);
     bool isKept(const DescriptorNeighbor* neighbors, std::size_t count) const;
 
@@ -238,7 +247,7 @@ private:
     std::vector<std::uint8_t> inside_;  // r_jk < r_c, by partner k of one j
     AdjointScratch adjoint_;
     RadialArrays radial_;
-    std::vector<double> adjointWeights_;  // per-atom dE/dG summed by (Gaussian, power)
+    std::vector<AdjointTerm> adjointTerms_;  // of the current group
 
     // Triplets of the last compute(), by angular group, kept when asked.
     std::vector<TripletBlock> blocks_;
