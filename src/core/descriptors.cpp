@@ -269,17 +269,20 @@ void DescriptorCalculator::runRadial(const RadialGroup& group, const DescriptorN
                                      std::size_t count, double* G, const double* dEdG, double* gradient) {
     const bool adjoint = dEdG != nullptr;
     RadialArrays& a = radial_;
-    a.neighbor.clear();
-    a.r.clear();
-    a.weight.clear();
+    if (a.neighbor.size() < count) {
+        a.neighbor.resize(count);
+        a.r.resize(count);
+        a.weight.resize(count);
+    }
+    std::size_t size = 0;
     for (std::size_t n = 0; n < count; ++n) {
         const DescriptorNeighbor& nb = neighbors[n];
         if (nb.r >= group.rc || (group.neighbor >= 0 && nb.element != group.neighbor)) continue;
-        a.neighbor.push_back(static_cast<int>(n));
-        a.r.push_back(nb.r);
-        a.weight.push_back(group.neighbor < 0 ? atomicNumbers_[static_cast<std::size_t>(nb.element)] : 1.0);
+        a.neighbor[size] = static_cast<int>(n);
+        a.r[size] = nb.r;
+        a.weight[size] = group.neighbor < 0 ? atomicNumbers_[static_cast<std::size_t>(nb.element)] : 1.0;
+        ++size;
     }
-    const std::size_t size = a.neighbor.size();
     if (size == 0) return;
     a.cutoff.resize(size);
     a.cutoffDerivative.resize(size);
