@@ -4,12 +4,14 @@
 # and one thread, and prints atom-steps per second and the peak resident
 # memory of the whole LAMMPS process.
 #
-# Usage: run_lammps_benchmark.sh PLUGIN [REPLICATE [STEPS]]
+# Usage: run_lammps_benchmark.sh PLUGIN [REPLICATE [STEPS [SUBBOX]]]
 #   PLUGIN     bpnnplugin.so built for the LAMMPS in use (a build folder's
 #              src/lammps/bpnnplugin.so, configured with
 #              -DBPNN_BUILD_LAMMPS_PLUGIN=ON)
 #   REPLICATE  copies of the box along each axis (default 1: 8640 atoms)
 #   STEPS      timed MD steps (default 20)
+#   SUBBOX     below 1: only a corner of the box, SUBBOX times its edges
+#              (0.487 gives about 1000 atoms; default 1)
 # Environment: LMP, the LAMMPS executable (default: BPNN_LAMMPS2021_BIN of
 # /var/cache/bpnn-deps/env.sh, LAMMPS 29 Sep 2021).
 set -euo pipefail
@@ -19,6 +21,7 @@ root=$(cd "$here/../.." && pwd)
 plugin=$(realpath "$1")
 replicate=${2:-1}
 steps=${3:-20}
+subbox=${4:-1.0}
 [[ -f $plugin ]] || { echo "error: plugin $plugin not found" >&2; exit 1; }
 if [[ -z ${LMP:-} && -r /var/cache/bpnn-deps/env.sh ]]; then
   # shellcheck disable=SC1091
@@ -34,7 +37,7 @@ export OMP_NUM_THREADS=1
 echo "# $(date -u +%Y-%m-%d) $(uname -m), $(nproc --all) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), load $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/time -f '%M' -o "$log.time" "$LMP" -in "$here/in.lammps_benchmark" -log none -screen "$log" \
   -var plugin "$plugin" -var data "$data" -var potential "$root/potentials/H2O_RPBE-D3" \
-  -var replicate "$replicate" -var steps "$steps" >/dev/null ||
+  -var replicate "$replicate" -var steps "$steps" -var subbox "$subbox" >/dev/null ||
   { echo "error: LAMMPS failed; its output:" >&2; cat "$log" >&2; exit 1; }
 # The second "Loop time" line is the timed run.
 read -r seconds atoms < <(awk '/^Loop time of/ { n++; if (n == 2) print $4, $(NF - 1) }' "$log")

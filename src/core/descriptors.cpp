@@ -51,6 +51,10 @@ constexpr std::size_t kVectorPadding = 4;
 constexpr std::size_t kVectorPadding = 2;
 #endif
 
+std::size_t roundUpToVector(std::size_t count) {
+    return (count + kVectorPadding - 1) / kVectorPadding * kVectorPadding;
+}
+
 template <class Group>
 int powerIndex(Group& group, double lambda, double zeta) {
     for (std::size_t p = 0; p < group.powers.size(); ++p) {
@@ -492,11 +496,10 @@ inline unsigned byteMask(const std::uint8_t* bytes) {
 }  // namespace
 
 // Writes to `partner` the pairs k >= begin that form a triplet with pair j
-// within the cutoff (r_jk < r_c; every k for wide groups) and pads them
-// with distinct padding pairs to a multiple of kVectorPadding. Returns the
-// padded count. Skipping the partners beyond r_c, about half of them, saves
-// their exps in every later loop. `partner` must have room for
-// end - begin + kVectorPadding + 8 entries.
+// within the cutoff (r_jk < r_c; every k for wide groups) and returns their
+// number. Skipping the partners beyond r_c, about half of them, saves their
+// exps in every later loop. `partner` must have room for end - begin + 8
+// entries.
 BPNN_SIMD_CLONES
 std::size_t DescriptorCalculator::selectPartners(const AngularGroup& group, std::size_t j, std::size_t begin,
                                                  PairIndex* partner) {
@@ -530,16 +533,14 @@ std::size_t DescriptorCalculator::selectPartners(const AngularGroup& group, std:
             count += kSelection.count[mask];
         }
     }
-    const std::size_t padded = (count + kVectorPadding - 1) / kVectorPadding * kVectorPadding;
-    for (std::size_t n = count; n < padded; ++n) partner[n] = static_cast<PairIndex>(end + n - count);
-    return padded;
+    return count;
 }
 
 DescriptorCalculator::TripletView DescriptorCalculator::view(const AngularGroup& group, const TripletBlock& block) {
     TripletView t;
-    const std::size_t count = block.count;
-    t.count = count;
-    t.stride = count;
+    const std::size_t count = block.stride;
+    t.count = block.count;
+    t.stride = block.stride;
     t.partner = partners_.data() + block.partnerOffset;
     double* data = tripletData_.data() + block.dataOffset;
     for (double** field : {&t.rjk, &t.cosine, &t.cutoff, &t.cutoffDerivative, &t.weight}) {
@@ -567,12 +568,14 @@ DescriptorCalculator::TripletView DescriptorCalculator::view(const AngularGroup&
 // Fills, for the triplets of one row, cos theta_ijk, r_jk^2 (in the r_jk
 // array), R_j R_k (in the weight array) and the pair parts of the sums S by
 // shift: the parts that need the row's j. finishTripletGeometry() completes
-// them in one loop over the whole block.
+// them in one loop over the whole block. The loops run on to a multiple of
+// kVectorPadding, into the entries of the next rows, which are written
+// again when their row comes.
 BPNN_SIMD_CLONES
 void DescriptorCalculator::computeTripletGeometry(const AngularGroup& group, const TripletRow& row,
                                                   const TripletView& t) {
     const PairArrays& p = pairs_[group.index];
-    const std::size_t j = row.j, start = row.start, count = row.count;
+    const std::size_t j = row.j, start = row.start, count = roundUpToVector(row.count);
     const PairIndex* partner = t.partner + start;
     const double xj = p.x[j], yj = p.y[j], zj = p.z[j], inverseRj = p.inverseR[j], scaledJ = p.scaled[j];
     const double* x = p.x.data();
@@ -785,6 +788,10 @@ void DescriptorCalculator::scatterTripletSlopes(const AngularGroup& group, const
                                                 const TripletView& t) {
     PairArrays& p = pairs_[group.index];
     const std::size_t j = row.j, start = row.start, count = row.count;
+    // As in computeTripletGeometry(), the vector loop runs on into the next
+    // row; those lanes add nothing to the gradient of j, and the loop that
+    // adds the partners' gradients stops at count.
+    const std::size_t extent = roundUpToVector(count);
     const double* value = adjoint_.value.data() + start;
     const double* radialSlope = adjoint_.radialSlope.data() + start;
     const double* shiftSlope = adjoint_.shiftSlope.data() + start;
@@ -809,7 +816,8 @@ void DescriptorCalculator::scatterTripletSlopes(const AngularGroup& group, const
     double* partnerGradientZ = adjoint_.partnerGradientZ.data();
     double gx = 0.0, gy = 0.0, gz = 0.0;
 #pragma omp simd reduction(+ : gx, gy, gz)
-    for (std::size_t n = 0; n < count; ++n) {
+    for (std::size_t n = 0; n < extent; ++n) {
+        const bool active = n < count;
         const double xk = x[n], yk = y[n], zk = z[n], inverseRk = inverseR[n], rk = r[n];
         const double scaledK = scaled[n];
         const double v = value[n], radial = radialSlope[n], shift = shiftSlope[n];
@@ -823,9 +831,9 @@ void DescriptorCalculator::scatterTripletSlopes(const AngularGroup& group, const
         const double cjk = rjk > 0.0 ? sjk / rjk : 0.0;
         const double cross = scos * inverseRj * inverseRk;
         const double dx = xk - xj, dy = yk - yj, dz = zk - zj;
-        gx += cj * xj + cross * xk - cjk * dx;
-        gy += cj * yj + cross * yk - cjk * dy;
-        gz += cj * zj + cross * zk - cjk * dz;
+        gx += active ? cj * xj + cross * xk - cjk * dx : 0.0;
+        gy += active ? cj * yj + cross * yk - cjk * dy : 0.0;
+        gz += active ? cj * zj + cross * zk - cjk * dz : 0.0;
         partnerGradientX[n] = ck * xk + cross * xj + cjk * dx;
         partnerGradientY[n] = ck * yk + cross * yj + cjk * dy;
         partnerGradientZ[n] = ck * zk + cross * zj + cjk * dz;
@@ -868,7 +876,7 @@ void DescriptorCalculator::computeGaussianAngular(const AngularGroup& group, dou
     for (std::size_t j = 0; j < endFirst; ++j) {
         const std::size_t begin = samePart ? j + 1 : p.split;
         if (begin >= numPairs) continue;
-        const std::size_t capacity = partnersUsed_ + total + numPairs - begin + kVectorPadding + 8;
+        const std::size_t capacity = partnersUsed_ + total + numPairs - begin + 2 * kVectorPadding + 8;
         if (partners_.size() < capacity) partners_.resize(2 * capacity);
         TripletRow row;
         row.j = j;
@@ -878,13 +886,28 @@ void DescriptorCalculator::computeGaussianAngular(const AngularGroup& group, dou
         block.rows.push_back(row);
         total += row.count;
     }
-    block.count = total;
+    block.count = roundUpToVector(total);
+    block.stride = block.count + kVectorPadding;
     block.kept = keep;
     if (total == 0) return;
-    const std::size_t doubles = total * doublesPerTriplet(group, keep);
+    // Padding pairs after the last row, up to the end of the arrays: the
+    // row loops may run into them.
+    PairIndex* partner = partners_.data() + partnersUsed_;
+    for (std::size_t n = total; n < block.stride; ++n) {
+        partner[n] = static_cast<PairIndex>(numPairs + (n - total) % kVectorPadding);
+    }
+    const std::size_t doubles = block.stride * doublesPerTriplet(group, keep);
     if (tripletData_.size() < dataUsed_ + doubles) tripletData_.resize(2 * (dataUsed_ + doubles));
     const TripletView t = view(group, block);
     for (const TripletRow& row : block.rows) computeTripletGeometry(group, row, t);
+    // The entries from the last triplet to the block's count belong to no
+    // row: weight 0 makes every term of them zero.
+    for (std::size_t n = total; n < block.count; ++n) {
+        t.rjk[n] = 4.0 * group.rc * group.rc;
+        t.cosine[n] = 0.0;
+        t.weight[n] = 0.0;
+        for (std::size_t s = 0; s < group.shifts.size(); ++s) t.sum[s * t.stride + n] = 0.0;
+    }
     finishTripletGeometry(group, t);
     computeTripletFactors(group, t);
     for (const Member& m : group.members) {
@@ -893,11 +916,11 @@ void DescriptorCalculator::computeGaussianAngular(const AngularGroup& group, dou
         const double* weight = t.weight;
         double sum = 0.0;
 #pragma omp simd reduction(+ : sum)
-        for (std::size_t n = 0; n < total; ++n) sum += weight[n] * gaussian[n] * angular[n];
+        for (std::size_t n = 0; n < t.count; ++n) sum += weight[n] * gaussian[n] * angular[n];
         G[m.function] += sum;
     }
     if (keep) {
-        partnersUsed_ += total;
+        partnersUsed_ += block.stride;
         dataUsed_ += doubles;
     }
 }
@@ -933,7 +956,7 @@ void DescriptorCalculator::backpropagateGaussianAngular(const AngularGroup& grou
     AdjointScratch& a = adjoint_;
     for (std::vector<double>* column : {&a.value, &a.radialSlope, &a.shiftSlope, &a.cosineSlope,
                                         &a.partnerGradientX, &a.partnerGradientY, &a.partnerGradientZ}) {
-        if (column->size() < block.count) column->resize(block.count);
+        if (column->size() < block.stride) column->resize(block.stride);
     }
     const TripletView t = view(group, block);
     accumulateTripletSlopes(t);

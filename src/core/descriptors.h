@@ -156,10 +156,11 @@ private:
 
     // The triplets (j, k) of an angular group whose r_jk lies within the
     // cutoff, for every j of one atom. Row r lists the partners k of one j
-    // at entries start .. start + count - 1 of the block, with count padded
-    // to a multiple of kVectorPadding by padding pairs. Per-row loops use
+    // at entries start .. start + count - 1 of the block. Per-row loops use
     // the j of the row as a constant; the other loops run over the whole
-    // block, long enough to vectorize well.
+    // block, long enough to vectorize well. Padding pairs fill the block
+    // after its last row, so that every loop can run to a multiple of
+    // kVectorPadding.
     struct TripletRow {
         std::size_t j = 0;
         std::size_t start = 0;
@@ -168,7 +169,8 @@ private:
     struct TripletBlock {
         std::size_t partnerOffset = 0;  // into partners_
         std::size_t dataOffset = 0;     // into tripletData_
-        std::size_t count = 0;
+        std::size_t count = 0;          // triplets, rounded up to a multiple of kVectorPadding
+        std::size_t stride = 0;         // entries per array: count + kVectorPadding
         bool kept = false;
         std::vector<TripletRow> rows;
     };
