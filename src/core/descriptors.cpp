@@ -174,6 +174,8 @@ DescriptorCalculator::DescriptorCalculator(const Potential& potential, int eleme
         }
         it->members.push_back(member);
     }
+    for (std::size_t g = 0; g < radialGroups_.size(); ++g) radialGroups_[g].index = g;
+    radial_.resize(radialGroups_.size());
     for (std::size_t g = 0; g < angularGroups_.size(); ++g) {
         angularGroups_[g].index = g;
         planTripletGaussians(angularGroups_[g]);
@@ -196,7 +198,7 @@ void DescriptorCalculator::compute(const DescriptorNeighbor* neighbors, std::siz
     kept_ = false;
     partnersUsed_ = 0;
     dataUsed_ = 0;
-    for (const RadialGroup& group : radialGroups_) runRadial(group, neighbors, count, G, nullptr, nullptr);
+    for (const RadialGroup& group : radialGroups_) computeRadial(group, neighbors, count, G);
     for (const AngularGroup& group : angularGroups_) {
         collectPairs(group, neighbors, count);
         if (group.compact) {
@@ -238,7 +240,7 @@ void DescriptorCalculator::backpropagate(const DescriptorNeighbor* neighbors, st
         recomputed_.resize(numFunctions_);
         compute(neighbors, count, recomputed_.data(), true);
     }
-    for (const RadialGroup& group : radialGroups_) runRadial(group, neighbors, count, nullptr, dEdG, gradient);
+    for (const RadialGroup& group : radialGroups_) backpropagateRadial(group, neighbors, dEdG, gradient);
     for (const AngularGroup& group : angularGroups_) {
         if (group.compact) {
             runCompactAngular<true>(group, neighbors, nullptr, dEdG, gradient);
@@ -264,15 +266,13 @@ BPNN_SIMD_CLONES void computeCutoffs(const formula::CutoffParams& params, const 
 
 }  // namespace
 
-// Radial types (2, 12, 20, 23): adds to G, or with dEdG given, adds the
-// adjoint to gradient. The neighbors in range are collected first, so that
-// the loop over them for each Gaussian member vectorizes. The adjoint pass
-// recomputes the Gaussians, which cost little next to the triplets.
+// Radial types (2, 12, 20, 23). The neighbors in range are collected first,
+// so that the loop over them for each Gaussian member vectorizes. The
+// Gaussians stay in the group's RadialArrays for backpropagateRadial().
 BPNN_SIMD_CLONES
-void DescriptorCalculator::runRadial(const RadialGroup& group, const DescriptorNeighbor* neighbors,
-                                     std::size_t count, double* G, const double* dEdG, double* gradient) {
-    const bool adjoint = dEdG != nullptr;
-    RadialArrays& a = radial_;
+void DescriptorCalculator::computeRadial(const RadialGroup& group, const DescriptorNeighbor* neighbors,
+                                         std::size_t count, double* G) {
+    RadialArrays& a = radial_[group.index];
     if (a.neighbor.size() < count) {
         a.neighbor.resize(count);
         a.r.resize(count);
@@ -287,52 +287,78 @@ void DescriptorCalculator::runRadial(const RadialGroup& group, const DescriptorN
         a.weight[size] = group.neighbor < 0 ? atomicNumbers_[static_cast<std::size_t>(nb.element)] : 1.0;
         ++size;
     }
+    a.size = size;
     if (size == 0) return;
     a.cutoff.resize(size);
     a.cutoffDerivative.resize(size);
-    a.slope.assign(size, 0.0);
+    a.gaussian.resize(group.members.size() * size);
     computeCutoffs(group.cutoff, a.r.data(), size, a.cutoff.data(), a.cutoffDerivative.data());
+    const double* r = a.r.data();
+    const double* weight = a.weight.data();
+    const double* fc = a.cutoff.data();
+
+    for (std::size_t i = 0; i < group.members.size(); ++i) {
+        const Member& m = group.members[i];
+        double sum = 0.0;
+        if (m.compact) {
+            for (std::size_t n = 0; n < size; ++n) {
+                if (r[n] <= m.rl) continue;
+                double value, derivative;
+                formula::compactFunction(m.radial, r[n], value, derivative);
+                sum += weight[n] * value;
+            }
+            G[m.function] += sum;
+            continue;
+        }
+        const double eta = group.gaussians.etas[static_cast<std::size_t>(m.gaussian)];
+        const double rs = group.gaussians.shifts[static_cast<std::size_t>(m.gaussian)];
+        double* gaussian = a.gaussian.data() + i * size;
+#pragma omp simd reduction(+ : sum)
+        for (std::size_t n = 0; n < size; ++n) {
+            const double shifted = r[n] - rs;
+            gaussian[n] = formula::vectorExp(-eta * shifted * shifted);
+            sum += weight[n] * fc[n] * gaussian[n];
+        }
+        G[m.function] += sum;
+    }
+}
+
+// The adjoint of computeRadial() for the same neighbors, from the arrays it
+// kept.
+BPNN_SIMD_CLONES
+void DescriptorCalculator::backpropagateRadial(const RadialGroup& group, const DescriptorNeighbor* neighbors,
+                                               const double* dEdG, double* gradient) {
+    RadialArrays& a = radial_[group.index];
+    const std::size_t size = a.size;
+    if (size == 0) return;
+    a.slope.assign(size, 0.0);
     const double* r = a.r.data();
     const double* weight = a.weight.data();
     const double* fc = a.cutoff.data();
     const double* dfc = a.cutoffDerivative.data();
     double* slope = a.slope.data();  // dE/dr by neighbor
-
-    for (const Member& m : group.members) {
-        if (adjoint && dEdG[m.function] == 0.0) continue;
+    for (std::size_t i = 0; i < group.members.size(); ++i) {
+        const Member& m = group.members[i];
+        const double u = dEdG[m.function];
+        if (u == 0.0) continue;
         if (m.compact) {
-            double sum = 0.0;
             for (std::size_t n = 0; n < size; ++n) {
                 if (r[n] <= m.rl) continue;
                 double value, derivative;
                 formula::compactFunction(m.radial, r[n], value, derivative);
-                if (adjoint) slope[n] += dEdG[m.function] * weight[n] * derivative;
-                sum += weight[n] * value;
+                slope[n] += u * weight[n] * derivative;
             }
-            if (!adjoint) G[m.function] += sum;
             continue;
         }
         const double eta = group.gaussians.etas[static_cast<std::size_t>(m.gaussian)];
         const double rs = group.gaussians.shifts[static_cast<std::size_t>(m.gaussian)];
-        if (!adjoint) {
-            double sum = 0.0;
-#pragma omp simd reduction(+ : sum)
-            for (std::size_t n = 0; n < size; ++n) {
-                const double shifted = r[n] - rs;
-                sum += weight[n] * fc[n] * formula::vectorExp(-eta * shifted * shifted);
-            }
-            G[m.function] += sum;
-            continue;
-        }
-        const double u = dEdG[m.function];
+        const double* gaussian = a.gaussian.data() + i * size;
 #pragma omp simd
         for (std::size_t n = 0; n < size; ++n) {
             const double shifted = r[n] - rs;
-            const double e = formula::vectorExp(-eta * shifted * shifted);
-            slope[n] += u * weight[n] * (dfc[n] - 2.0 * eta * shifted * fc[n]) * e;
+            slope[n] += u * weight[n] * (dfc[n] - 2.0 * eta * shifted * fc[n]) * gaussian[n];
         }
     }
-    if (!adjoint) return;
     for (std::size_t n = 0; n < size; ++n) {
         const DescriptorNeighbor& nb = neighbors[a.neighbor[n]];
         const double scale = slope[n] / nb.r;

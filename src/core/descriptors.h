@@ -84,6 +84,7 @@ private:
         formula::CutoffParams cutoff;
         GaussianSet gaussians;
         std::vector<Member> members;
+        std::size_t index = 0;  // position in radialGroups_
     };
 
     // Index of a pair in PairArrays, as the triplet loops read it. It has the
@@ -105,12 +106,15 @@ private:
         int power = 1;
     };
 
-    // The neighbors of the current atom in range of a radial group.
+    // The neighbors of the current atom in range of a radial group; the
+    // first `size` entries are valid.
     struct RadialArrays {
+        std::size_t size = 0;
         std::vector<int> neighbor;
         std::vector<double> r, weight;  // weight: Z_j for weighted groups, else 1
         std::vector<double> cutoff, cutoffDerivative;
-        std::vector<double> slope;  // adjoint: dE/dr
+        std::vector<double> gaussian;  // by member, then neighbor: exp(-eta (r - r_s)^2)
+        std::vector<double> slope;     // adjoint: dE/dr
     };
 
     struct AngularGroup {
@@ -223,8 +227,9 @@ private:
         std::vector<double> partnerGradientX, partnerGradientY, partnerGradientZ;  // by triplet of one row
     };
 
-    void runRadial(const RadialGroup& group, const DescriptorNeighbor* neighbors, std::size_t count,
-                   double* G, const double* dEdG, double* gradient);
+    void computeRadial(const RadialGroup& group, const DescriptorNeighbor* neighbors, std::size_t count, double* G);
+    void backpropagateRadial(const RadialGroup& group, const DescriptorNeighbor* neighbors, const double* dEdG,
+                             double* gradient);
     void computeGaussianAngular(const AngularGroup& group, double* G, bool keep);
     void backpropagateGaussianAngular(const AngularGroup& group, const double* dEdG, double* gradient);
     template <bool Adjoint>
@@ -248,7 +253,7 @@ private:
     std::vector<PairArrays> pairs_;  // by angular group
     std::vector<std::uint8_t> inside_;  // r_jk < r_c, by partner k of one j
     AdjointScratch adjoint_;
-    RadialArrays radial_;
+    std::vector<RadialArrays> radial_;  // by radial group
     std::vector<AdjointTerm> adjointTerms_;  // of the current group
 
     // Triplets of the last compute(), by angular group, kept when asked.
