@@ -612,13 +612,17 @@ void DescriptorCalculator::computeTripletGeometry(const AngularGroup& group, con
     double* squaredDistance = t.rjk + start;
     double* cosine = t.cosine + start;
     double* weight = t.weight + start;
+    // Each loop runs in tiles of one vector, because the compiler cannot
+    // know that count is a multiple of the vector width.
+    for (std::size_t first = 0; first < count; first += kVectorPadding) {
 #pragma omp simd
-    for (std::size_t n = 0; n < count; ++n) {
-        const PairIndex k = partner[n];
-        const double dx = x[k] - xj, dy = y[k] - yj, dz = z[k] - zj;
-        squaredDistance[n] = dx * dx + dy * dy + dz * dz;
-        cosine[n] = (xj * x[k] + yj * y[k] + zj * z[k]) * inverseRj * inverseR[k];
-        weight[n] = scaledJ * scaled[k];
+        for (std::size_t n = first; n < first + kVectorPadding; ++n) {
+            const PairIndex k = partner[n];
+            const double dx = x[k] - xj, dy = y[k] - yj, dz = z[k] - zj;
+            squaredDistance[n] = dx * dx + dy * dy + dz * dz;
+            cosine[n] = (xj * x[k] + yj * y[k] + zj * z[k]) * inverseRj * inverseR[k];
+            weight[n] = scaledJ * scaled[k];
+        }
     }
     if (t.partnerX) {
         const double* r = p.r.data();
@@ -630,24 +634,28 @@ void DescriptorCalculator::computeTripletGeometry(const AngularGroup& group, con
         double* partnerInverseR = t.partnerInverseR + start;
         double* partnerScaled = t.partnerScaled + start;
         double* partnerScaledDerivative = t.partnerScaledDerivative + start;
+        for (std::size_t first = 0; first < count; first += kVectorPadding) {
 #pragma omp simd
-        for (std::size_t n = 0; n < count; ++n) {
-            const PairIndex k = partner[n];
-            partnerX[n] = x[k];
-            partnerY[n] = y[k];
-            partnerZ[n] = z[k];
-            partnerR[n] = r[k];
-            partnerInverseR[n] = inverseR[k];
-            partnerScaled[n] = scaled[k];
-            partnerScaledDerivative[n] = scaledDerivative[k];
+            for (std::size_t n = first; n < first + kVectorPadding; ++n) {
+                const PairIndex k = partner[n];
+                partnerX[n] = x[k];
+                partnerY[n] = y[k];
+                partnerZ[n] = z[k];
+                partnerR[n] = r[k];
+                partnerInverseR[n] = inverseR[k];
+                partnerScaled[n] = scaled[k];
+                partnerScaledDerivative[n] = scaledDerivative[k];
+            }
         }
     }
     for (std::size_t s = 0; s < group.shifts.size(); ++s) {
         const double* square = p.shiftedSquare.data() + s * p.stride;
         const double squareJ = square[j];
         double* sum = t.sum + s * t.stride + start;
+        for (std::size_t first = 0; first < count; first += kVectorPadding) {
 #pragma omp simd
-        for (std::size_t n = 0; n < count; ++n) sum[n] = squareJ + square[partner[n]];
+            for (std::size_t n = first; n < first + kVectorPadding; ++n) sum[n] = squareJ + square[partner[n]];
+        }
     }
 }
 
@@ -841,8 +849,11 @@ void DescriptorCalculator::scatterTripletSlopes(const AngularGroup& group, const
     double* partnerGradientY = adjoint_.partnerGradientY.data();
     double* partnerGradientZ = adjoint_.partnerGradientZ.data();
     double gx = 0.0, gy = 0.0, gz = 0.0;
+    // Tiles of one vector: the compiler cannot know that extent is a
+    // multiple of the vector width, and its remainder code ran scalar.
+    for (std::size_t first = 0; first < extent; first += kVectorPadding) {
 #pragma omp simd reduction(+ : gx, gy, gz)
-    for (std::size_t n = 0; n < extent; ++n) {
+    for (std::size_t n = first; n < first + kVectorPadding; ++n) {
         const bool active = n < count;
         const double xk = x[n], yk = y[n], zk = z[n], inverseRk = inverseR[n], rk = r[n];
         const double scaledK = scaled[n];
@@ -863,6 +874,7 @@ void DescriptorCalculator::scatterTripletSlopes(const AngularGroup& group, const
         partnerGradientX[n] = ck * xk + cross * xj + cjk * dx;
         partnerGradientY[n] = ck * yk + cross * yj + cjk * dy;
         partnerGradientZ[n] = ck * zk + cross * zj + cjk * dz;
+    }
     }
     // A separate scalar loop adds the gradients of the partners: an indexed
     // update in the loop above keeps it from vectorizing without scatter
