@@ -174,6 +174,17 @@ DescriptorCalculator::DescriptorCalculator(const Potential& potential, int eleme
         }
         it->members.push_back(member);
     }
+    // Groups with the same r_c share the cutoff function values of an atom.
+    auto cutoffIndex = [this](const formula::CutoffParams& cutoff) {
+        for (std::size_t i = 0; i < cutoffs_.size(); ++i) {
+            if (cutoffs_[i].rc == cutoff.rc) return i;
+        }
+        cutoffs_.push_back(cutoff);
+        return cutoffs_.size() - 1;
+    };
+    for (RadialGroup& group : radialGroups_) group.cutoffIndex = cutoffIndex(group.cutoff);
+    for (AngularGroup& group : angularGroups_) group.cutoffIndex = cutoffIndex(group.cutoff);
+    neighborCutoffs_.resize(cutoffs_.size());
     for (std::size_t g = 0; g < radialGroups_.size(); ++g) radialGroups_[g].index = g;
     radial_.resize(radialGroups_.size());
     for (std::size_t g = 0; g < angularGroups_.size(); ++g) {
@@ -198,6 +209,7 @@ void DescriptorCalculator::compute(const DescriptorNeighbor* neighbors, std::siz
     kept_ = false;
     partnersUsed_ = 0;
     dataUsed_ = 0;
+    computeNeighborCutoffs(neighbors, count);
     for (const RadialGroup& group : radialGroups_) computeRadial(group, neighbors, count, G);
     for (const AngularGroup& group : angularGroups_) {
         collectPairs(group, neighbors, count);
@@ -266,6 +278,24 @@ BPNN_SIMD_CLONES void computeCutoffs(const formula::CutoffParams& params, const 
 
 }  // namespace
 
+// Fills r, 1 / r and, for every distinct cutoff of the groups, f_c(r) and
+// its derivative for all neighbors of an atom, so that groups sharing a
+// cutoff compute it once.
+void DescriptorCalculator::computeNeighborCutoffs(const DescriptorNeighbor* neighbors, std::size_t count) {
+    neighborR_.resize(count);
+    neighborInverseR_.resize(count);
+    for (std::size_t n = 0; n < count; ++n) {
+        neighborR_[n] = neighbors[n].r;
+        neighborInverseR_[n] = 1.0 / neighbors[n].r;
+    }
+    for (std::size_t i = 0; i < cutoffs_.size(); ++i) {
+        NeighborCutoffs& table = neighborCutoffs_[i];
+        table.value.resize(count);
+        table.derivative.resize(count);
+        computeCutoffs(cutoffs_[i], neighborR_.data(), count, table.value.data(), table.derivative.data());
+    }
+}
+
 // Radial types (2, 12, 20, 23). The neighbors in range are collected first,
 // so that the loop over them for each Gaussian member vectorizes. The
 // Gaussians stay in the group's RadialArrays for backpropagateRadial().
@@ -292,7 +322,11 @@ void DescriptorCalculator::computeRadial(const RadialGroup& group, const Descrip
     a.cutoff.resize(size);
     a.cutoffDerivative.resize(size);
     a.gaussian.resize(group.members.size() * size);
-    computeCutoffs(group.cutoff, a.r.data(), size, a.cutoff.data(), a.cutoffDerivative.data());
+    const NeighborCutoffs& table = neighborCutoffs_[group.cutoffIndex];
+    for (std::size_t n = 0; n < size; ++n) {
+        a.cutoff[n] = table.value[static_cast<std::size_t>(a.neighbor[n])];
+        a.cutoffDerivative[n] = table.derivative[static_cast<std::size_t>(a.neighbor[n])];
+    }
     const double* r = a.r.data();
     const double* weight = a.weight.data();
     const double* fc = a.cutoff.data();
@@ -394,16 +428,22 @@ void DescriptorCalculator::collectPairs(const AngularGroup& group, const Descrip
     for (std::vector<double>* column : {&p.x, &p.y, &p.z, &p.r, &p.inverseR, &p.radial, &p.radialDerivative}) {
         column->resize(p.stride);
     }
+    const NeighborCutoffs& table = neighborCutoffs_[group.cutoffIndex];
     for (std::size_t k = 0; k < numPairs; ++k) {
-        const DescriptorNeighbor& nb = neighbors[p.neighbor[k]];
+        const std::size_t n = static_cast<std::size_t>(p.neighbor[k]);
+        const DescriptorNeighbor& nb = neighbors[n];
         p.x[k] = nb.d[0];
         p.y[k] = nb.d[1];
         p.z[k] = nb.d[2];
         p.r[k] = nb.r;
-        p.inverseR[k] = 1.0 / nb.r;
-        if (group.compact) formula::compactFunction(group.radial, nb.r, p.radial[k], p.radialDerivative[k]);
+        p.inverseR[k] = neighborInverseR_[n];
+        if (group.compact) {
+            formula::compactFunction(group.radial, nb.r, p.radial[k], p.radialDerivative[k]);
+        } else {
+            p.radial[k] = table.value[n];
+            p.radialDerivative[k] = table.derivative[n];
+        }
     }
-    if (!group.compact) computeCutoffs(group.cutoff, p.r.data(), numPairs, p.radial.data(), p.radialDerivative.data());
     // Padding pairs have zero radial factors, so every triplet term that
     // involves them is exactly zero. They sit at (2 r_c, 2 r_c, 2 r_c), more
     // than r_c from every real pair, so that r_jk stays finite and beyond

@@ -84,7 +84,8 @@ private:
         formula::CutoffParams cutoff;
         GaussianSet gaussians;
         std::vector<Member> members;
-        std::size_t index = 0;  // position in radialGroups_
+        std::size_t index = 0;        // position in radialGroups_
+        std::size_t cutoffIndex = 0;  // into cutoffs_
     };
 
     // Index of a pair in PairArrays, as the triplet loops read it. It has the
@@ -131,7 +132,8 @@ private:
         std::vector<TripletGaussian> tripletGaussians;  // by Gaussian
         std::vector<AngularPower> powers;
         std::vector<Member> members;
-        std::size_t index = 0;  // position in angularGroups_
+        std::size_t index = 0;        // position in angularGroups_
+        std::size_t cutoffIndex = 0;  // into cutoffs_
     };
 
     // The neighbors of the current atom in range of an angular group, as
@@ -227,6 +229,7 @@ private:
         std::vector<double> partnerGradientX, partnerGradientY, partnerGradientZ;  // by triplet of one row
     };
 
+    void computeNeighborCutoffs(const DescriptorNeighbor* neighbors, std::size_t count);
     void computeRadial(const RadialGroup& group, const DescriptorNeighbor* neighbors, std::size_t count, double* G);
     void backpropagateRadial(const RadialGroup& group, const DescriptorNeighbor* neighbors, const double* dEdG,
                              double* gradient);
@@ -248,6 +251,15 @@ private:
     std::vector<RadialGroup> radialGroups_;
     std::vector<AngularGroup> angularGroups_;
     std::vector<int> atomicNumbers_;  // by element index, for the weighted types
+
+    // The distinct cutoff functions of the groups (by r_c), and their values
+    // for the neighbors of the current atom.
+    struct NeighborCutoffs {
+        std::vector<double> value, derivative;
+    };
+    std::vector<formula::CutoffParams> cutoffs_;
+    std::vector<NeighborCutoffs> neighborCutoffs_;  // by cutoff
+    std::vector<double> neighborR_, neighborInverseR_;
 
     // Per-atom scratch.
     std::vector<PairArrays> pairs_;  // by angular group
