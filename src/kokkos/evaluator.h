@@ -20,6 +20,7 @@
 
 #include <Kokkos_Core.hpp>
 
+#include "core/evaluator.h"
 #include "descriptor_kernel.h"
 #include "device_model.h"
 #include "flat_model.h"
@@ -29,6 +30,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -122,8 +124,17 @@ struct ForceScatter {
 //   int candidate(int center, int n)  index j of the n-th entry of the row
 //   void displacement(int center, int n, double d[3])
 //       d = r_j - r_i of the n-th entry, in the potential's length unit.
+//   int numIndices()                 number of indices (host path only)
 // Entries at |d| >= the largest cutoff of the potential are allowed and
 // skipped.
+//
+// On execution spaces in host memory (Serial, OpenMP, Threads) the default
+// is HostPath::CoreLibrary. It splits the centers among the space's threads,
+// and each thread runs the core library's Evaluator. Its vectorized
+// descriptor loops are several times faster on CPUs than these kernels.
+// HostPath::Kernels runs the kernels on the host as on a GPU.
+enum class HostPath { CoreLibrary, Kernels };
+
 template <class ExecSpace>
 class Evaluator {
 public:
@@ -131,14 +142,19 @@ public:
     using memory_space = typename ExecSpace::memory_space;
     using Matrix = Kokkos::View<double**, memory_space>;
     using IntArray = Kokkos::View<int*, memory_space>;
+    static constexpr bool kHostSpace = std::is_same<memory_space, Kokkos::HostSpace>::value;
 
-    Evaluator(const Potential& potential, std::size_t chunkSize)
+    Evaluator(const Potential& potential, std::size_t chunkSize, HostPath hostPath = HostPath::CoreLibrary)
         : flat_(flattenPotential(potential)),
           model_(uploadModel<ExecSpace>(flat_)),
-          chunkSize_(static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(chunkSize, 1u << 24)))) {}
+          chunkSize_(static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(chunkSize, 1u << 24)))),
+          useCoreLibrary_(kHostSpace && hostPath == HostPath::CoreLibrary) {
+        if (useCoreLibrary_) hostPotential_ = std::make_shared<const Potential>(potential);
+    }
 
     const FlatModel& model() const { return flat_; }
     std::size_t chunkSize() const { return static_cast<std::size_t>(chunkSize_); }
+    bool usesCoreLibrary() const { return useCoreLibrary_; }
 
     // Adds energies, forces and virials of centers 0 .. numCenters - 1 of
     // the source to `output` and returns the totals. With derivatives false
@@ -147,6 +163,9 @@ public:
     template <class Source>
     EvaluationTotals evaluate(const Source& source, int numCenters, const OutputViews<ExecSpace>& output,
                               bool derivatives = true) {
+        if constexpr (kHostSpace) {
+            if (useCoreLibrary_) return evaluateWithCoreLibrary(source, numCenters, output, derivatives);
+        }
         EvaluationTotals totals;
         for (int first = 0; first < numCenters; first += chunkSize_) {
             const int count = std::min(chunkSize_, numCenters - first);
@@ -157,6 +176,102 @@ public:
                                      "): a network overflowed, so the structure lies far outside the training "
                                      "range (" + std::to_string(totals.extrapolations) +
                                      " symmetry function values outside scaling.data)");
+        }
+        return totals;
+    }
+
+    // The host path. Thread slot s evaluates the centers s * n / slots ..
+    // (s + 1) * n / slots - 1 with its own core Evaluator into its own
+    // arrays. These are added to `output` in slot order, so the results
+    // depend on the number of threads only through the order of the sums.
+    template <class Source>
+    EvaluationTotals evaluateWithCoreLibrary(const Source& source, int numCenters, const OutputViews<ExecSpace>& output,
+                                             bool derivatives) {
+        const std::size_t numIndices = static_cast<std::size_t>(source.numIndices());
+        const int slots = std::max(1, std::min(ExecSpace().concurrency(), std::max(numCenters, 1)));
+        while (static_cast<int>(hostSlots_.size()) < slots) {
+            hostSlots_.emplace_back(std::make_unique<HostSlot>(*hostPotential_, static_cast<std::size_t>(chunkSize_)));
+        }
+        hostElements_.resize(numIndices);
+        for (std::size_t i = 0; i < numIndices; ++i) hostElements_[i] = source.element(static_cast<int>(i));
+        hostCenterIndices_.resize(static_cast<std::size_t>(numCenters));
+        for (int c = 0; c < numCenters; ++c) hostCenterIndices_[static_cast<std::size_t>(c)] = source.centerIndex(c);
+        hostCenterEnergies_.assign(static_cast<std::size_t>(numCenters), 0.0);
+        const bool forces = derivatives && output.forces.extent(0) > 0;
+        const bool atomVirials = derivatives && output.atomVirials.extent(0) > 0;
+        const bool virial = derivatives && output.virial;
+
+        Kokkos::parallel_for(
+            "bpnn::core_library", Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Static>>(0, slots),
+            [&](const int s) {
+                HostSlot& slot = *hostSlots_[static_cast<std::size_t>(s)];
+                const int first = static_cast<int>(static_cast<long long>(numCenters) * s / slots);
+                const int last = static_cast<int>(static_cast<long long>(numCenters) * (s + 1) / slots);
+                slot.forces.assign(forces ? 3 * numIndices : 0, 0.0);
+                slot.atomVirials.assign(atomVirials ? 9 * numIndices : 0, 0.0);
+                std::fill(slot.virial, slot.virial + 9, 0.0);
+                slot.result = ::bpnn::EvaluationOutput{};
+                slot.result.atomEnergies = hostCenterEnergies_.data() + first;
+                if (forces) slot.result.forces = slot.forces.data();
+                if (virial) slot.result.virial = slot.virial;
+                if (atomVirials) slot.result.atomVirials = slot.atomVirials.data();
+                slot.error.clear();
+                ::bpnn::EvaluationRequest request;
+                request.numCenters = static_cast<std::size_t>(last - first);
+                request.centerIndices = hostCenterIndices_.data() + first;
+                request.elements = hostElements_.data();
+                request.derivatives = derivatives;
+                request.gather = [&source, first](std::size_t center, std::vector<Neighbor>& out) {
+                    const int c = first + static_cast<int>(center);
+                    const int candidates = source.numCandidates(c);
+                    for (int n = 0; n < candidates; ++n) {
+                        double d[3];
+                        source.displacement(c, n, d);
+                        out.push_back({source.candidate(c, n), d[0], d[1], d[2],
+                                       sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2])});
+                    }
+                };
+                try {
+                    slot.evaluator.evaluate(request, slot.result);
+                } catch (const std::exception& e) {
+                    slot.error = e.what();
+                }
+            });
+
+        EvaluationTotals totals;
+        for (int s = 0; s < slots; ++s) {
+            const HostSlot& slot = *hostSlots_[static_cast<std::size_t>(s)];
+            if (!slot.error.empty()) throw std::runtime_error(slot.error);
+            totals.energy += slot.result.energy * output.energyScale;
+            totals.extrapolations += slot.result.extrapolations;
+            for (int k = 0; k < 9; ++k) totals.virial[k] += slot.virial[k] * output.energyScale;
+        }
+        if (output.atomEnergies.extent(0) > 0) {
+            for (int c = 0; c < numCenters; ++c) {
+                output.atomEnergies(hostCenterIndices_[static_cast<std::size_t>(c)]) +=
+                    hostCenterEnergies_[static_cast<std::size_t>(c)] * output.energyScale;
+            }
+        }
+        const auto outputForces = output.forces;
+        const auto outputAtomVirials = output.atomVirials;
+        const double forceScale = output.forceScale, energyScale = output.energyScale;
+        Kokkos::parallel_for(
+            "bpnn::core_library_sum", Kokkos::RangePolicy<ExecSpace>(0, static_cast<int>(numIndices)),
+            [&](const int i) {
+                const std::size_t index = static_cast<std::size_t>(i);
+                for (int s = 0; s < slots; ++s) {
+                    const HostSlot& slot = *hostSlots_[static_cast<std::size_t>(s)];
+                    if (forces) {
+                        for (int c = 0; c < 3; ++c) outputForces(i, c) += slot.forces[3 * index + c] * forceScale;
+                    }
+                    if (atomVirials) {
+                        for (int k = 0; k < 9; ++k) outputAtomVirials(i, k) += slot.atomVirials[9 * index + k] * energyScale;
+                    }
+                }
+            });
+        if (!std::isfinite(totals.energy)) {
+            throw std::runtime_error("the potential returned a non-finite energy (" + std::to_string(totals.energy) +
+                                     ")");
         }
         return totals;
     }
@@ -451,6 +566,24 @@ private:
     FlatModel flat_;
     DeviceModel<ExecSpace> model_;
     int chunkSize_;
+
+    // The host path's state: a core Evaluator and output arrays per thread
+    // slot, the element of every index and the index of every center.
+    struct HostSlot {
+        HostSlot(const Potential& potential, std::size_t chunkSize) : evaluator(potential, chunkSize) {}
+        ::bpnn::Evaluator evaluator;
+        ::bpnn::EvaluationOutput result;
+        std::vector<double> forces;
+        std::vector<double> atomVirials;
+        double virial[9] = {};
+        std::string error;
+    };
+    bool useCoreLibrary_ = false;
+    std::shared_ptr<const Potential> hostPotential_;  // the core Evaluators keep a reference to it
+    std::vector<std::unique_ptr<HostSlot>> hostSlots_;
+    std::vector<int> hostElements_;
+    std::vector<int> hostCenterIndices_;
+    std::vector<double> hostCenterEnergies_;
 
     IntArray centerIndex_;
     IntArray centerElement_;

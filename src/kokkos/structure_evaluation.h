@@ -29,6 +29,7 @@ struct ListNeighborSource {
 
     KOKKOS_INLINE_FUNCTION int centerIndex(const int center) const { return center; }
     KOKKOS_INLINE_FUNCTION int element(const int index) const { return elements(index); }
+    int numIndices() const { return static_cast<int>(elements.extent(0)); }
     KOKKOS_INLINE_FUNCTION int numCandidates(const int center) const { return offsets(center + 1) - offsets(center); }
     KOKKOS_INLINE_FUNCTION int candidate(const int center, const int n) const { return indices(offsets(center) + n); }
     KOKKOS_INLINE_FUNCTION void displacement(const int center, const int n, double* d) const {

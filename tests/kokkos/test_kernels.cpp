@@ -88,12 +88,13 @@ void report(const std::string& label, const Deviations& worst) {
 }
 
 template <class ExecSpace>
-void checkReferenceStructures(const std::string& name, const std::string& backend) {
+void checkReferenceStructures(const std::string& name, const std::string& backend,
+                              kokkos::HostPath path = kokkos::HostPath::Kernels) {
     const Potential potential = readPotential(test::dataPath("potentials/" + name));
     const std::vector<Structure> structures = readRunnerData(test::dataPath("reference/" + name + "/reference.data"));
     REQUIRE(structures.size() > 50);
     Evaluator core(potential);
-    kokkos::Evaluator<ExecSpace> device(potential, 256);
+    kokkos::Evaluator<ExecSpace> device(potential, 256, path);
     Deviations worst;
     double worstAgainstN2p2 = 0.0;
     for (std::size_t s = 0; s < structures.size(); ++s) {
@@ -129,7 +130,7 @@ void checkSyntheticPotential(const std::string& backend) {
         const Activation activation = activations[t % std::size(activations)];
         const Potential potential = test::makeSyntheticPotential(cutoffs[t].first, cutoffs[t].second, activation, random);
         Evaluator core(potential);
-        kokkos::Evaluator<ExecSpace> device(potential, 5);
+        kokkos::Evaluator<ExecSpace> device(potential, 5, kokkos::HostPath::Kernels);
         const Structure structures[] = {test::makeRandomCell(random, 20, true, 5.5, 0.9),
                                         test::makeRandomCell(random, 6, false, 2.6, 0.9),
                                         test::makeRandomCluster(random, 12, 4.0, 0.9)};
@@ -149,7 +150,7 @@ void checkSyntheticPotential(const std::string& backend) {
 // Every third atom marked as ignored (element -1), as LAMMPS does for atom
 // types mapped to NULL, against the core library's generic evaluate().
 template <class ExecSpace>
-void checkIgnoredAtoms(const std::string& backend) {
+void checkIgnoredAtoms(const std::string& backend, kokkos::HostPath path = kokkos::HostPath::Kernels) {
     const Potential potential = readPotential(test::dataPath("potentials/H2O_RPBE-D3"));
     const std::vector<Structure> structures = readRunnerData(test::dataPath("reference/H2O_RPBE-D3/reference.data"));
     const Structure& structure = structures.front();
@@ -174,7 +175,7 @@ void checkIgnoredAtoms(const std::string& backend) {
     core.evaluate(request, expected);
 
     const kokkos::ListNeighborSource<ExecSpace> source = kokkos::uploadNeighborList<ExecSpace>(list, elements);
-    kokkos::Evaluator<ExecSpace> device(potential, 7);
+    kokkos::Evaluator<ExecSpace> device(potential, 7, path);
     kokkos::OutputViews<ExecSpace> output;
     output.forces = decltype(output.forces)("forces", n);
     output.atomEnergies = decltype(output.atomEnergies)("atom_energies", n);
@@ -212,6 +213,26 @@ TEST_CASE("Cu2S reference structures on OpenMP", "[reference]") {
     checkReferenceStructures<Kokkos::OpenMP>("Cu2S_PBE", "OpenMP");
 }
 
+// The host path splits the centers among the threads and runs the core
+// library on each part. The sums over the parts must give the same results.
+TEST_CASE("core library path: water on Serial", "[reference][host-path]") {
+    checkReferenceStructures<Kokkos::Serial>("H2O_RPBE-D3", "Serial, core library path", kokkos::HostPath::CoreLibrary);
+}
+
+TEST_CASE("core library path: water on OpenMP", "[reference][host-path]") {
+    REQUIRE(Kokkos::OpenMP().concurrency() >= 2);
+    checkReferenceStructures<Kokkos::OpenMP>("H2O_RPBE-D3", "OpenMP, core library path", kokkos::HostPath::CoreLibrary);
+}
+
+TEST_CASE("core library path: Cu2S on OpenMP", "[reference][host-path]") {
+    REQUIRE(Kokkos::OpenMP().concurrency() >= 2);
+    checkReferenceStructures<Kokkos::OpenMP>("Cu2S_PBE", "OpenMP, core library path", kokkos::HostPath::CoreLibrary);
+}
+
+TEST_CASE("core library path: ignored atoms", "[masked][host-path]") {
+    checkIgnoredAtoms<Kokkos::OpenMP>("OpenMP, core library path", kokkos::HostPath::CoreLibrary);
+}
+
 TEST_CASE("every symmetry function type on Serial", "[synthetic]") { checkSyntheticPotential<Kokkos::Serial>("Serial"); }
 
 TEST_CASE("every symmetry function type on OpenMP", "[synthetic]") { checkSyntheticPotential<Kokkos::OpenMP>("OpenMP"); }
@@ -230,7 +251,7 @@ TEST_CASE("chunk size does not change results", "[chunks]") {
     Deviations worst;
     for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, structure.size() - 1, structure.size() + 10}) {
         INFO("chunk size " << chunk << " for " << structure.size() << " atoms");
-        kokkos::Evaluator<Kokkos::OpenMP> device(potential, chunk);
+        kokkos::Evaluator<Kokkos::OpenMP> device(potential, chunk, kokkos::HostPath::Kernels);
         compareResults(expected, kokkos::evaluateStructure(device, potential, structure), worst);
         // Evaluating twice reuses the chunk buffers.
         compareResults(expected, kokkos::evaluateStructure(device, potential, structure), worst);
@@ -241,12 +262,14 @@ TEST_CASE("energies without derivatives", "[energy-only]") {
     const Potential potential = readPotential(test::dataPath("potentials/Cu2S_PBE"));
     const std::vector<Structure> structures = readRunnerData(test::dataPath("reference/Cu2S_PBE/reference.data"));
     Evaluator core(potential);
-    kokkos::Evaluator<Kokkos::OpenMP> device(potential, 64);
+    for (const kokkos::HostPath path : {kokkos::HostPath::Kernels, kokkos::HostPath::CoreLibrary}) {
+    kokkos::Evaluator<Kokkos::OpenMP> device(potential, 64, path);
     for (std::size_t s = 0; s < 10; ++s) {
         const Evaluator::StructureResult expected = core.evaluate(structures[s], false);
         const Evaluator::StructureResult actual = kokkos::evaluateStructure(device, potential, structures[s], false);
         CHECK(std::fabs(actual.energy - expected.energy) / static_cast<double>(structures[s].size()) < kEnergyTolerance);
         for (const Vec3& force : actual.forces) CHECK((force[0] == 0.0 && force[1] == 0.0 && force[2] == 0.0));
+    }
     }
 }
 
@@ -254,7 +277,7 @@ TEST_CASE("structure with an unknown element is rejected", "[errors]") {
     const Potential potential = readPotential(test::dataPath("potentials/H2O_RPBE-D3"));
     Structure structure = readRunnerData(test::dataPath("reference/H2O_RPBE-D3/reference.data")).front();
     structure.symbols[1] = "Cu";
-    kokkos::Evaluator<Kokkos::Serial> device(potential, 16);
+    kokkos::Evaluator<Kokkos::Serial> device(potential, 16, kokkos::HostPath::Kernels);
     CHECK_THROWS_WITH(kokkos::evaluateStructure(device, potential, structure),
                       Catch::Contains("atom 2 has element 'Cu'") && Catch::Contains("its elements: H O"));
 }

@@ -11,6 +11,7 @@
 #   BUILD_DIR      bpnn build folder with both plugins (default: ../../../build)
 #   REPEATS        runs per configuration; the fastest counts (default 2)
 #   CHUNK          chunksize of bpnn/kk (default: its own default)
+#   HOSTPATH       hostpath of bpnn/kk: core (default) or kernels
 # Each run's log goes to the folder logs/ next to this script.
 
 set -euo pipefail
@@ -47,6 +48,10 @@ input=$script_dir/logs/in.benchmark
 chunk_option=""
 if [[ -n ${CHUNK:-} ]]; then
   chunk_option="chunksize $CHUNK"
+fi
+if [[ -n ${HOSTPATH:-} ]]; then
+  [[ $HOSTPATH == core || $HOSTPATH == kernels ]] || die "invalid HOSTPATH '$HOSTPATH': expected core or kernels"
+  chunk_option="$chunk_option hostpath $HOSTPATH"
 fi
 cat >"$input" <<INPUT
 plugin load $bpnn_plugin
@@ -91,6 +96,7 @@ per_atom_step() {
 }
 
 printf 'run_benchmark.sh: %s atoms, %s steps per run, best of %s runs, %s\n' "$atoms" "$steps" "$repeats" "$(date -u '+%Y-%m-%d %H:%M UTC')"
+printf 'bpnn/kk options: %s\n' "${chunk_option:-(none)}"
 printf 'LAMMPS: %s\nmachine: %s, %s cores (nproc)\n' "$LMP" "$(uname -srm)" "$(nproc)"
 
 printf 'load average before: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -63,6 +63,31 @@ std::size_t extractChunkSize(std::vector<std::string>& args) {
     return chunkSize;
 }
 
+// Removes `hostpath core|kernels` from the pair_style arguments and returns
+// the path; HostPath::CoreLibrary when the keyword is absent. Throws
+// std::invalid_argument for a missing or invalid value.
+kokkos::HostPath extractHostPath(std::vector<std::string>& args) {
+    kokkos::HostPath path = kokkos::HostPath::CoreLibrary;
+    for (std::size_t k = 0; k < args.size(); ++k) {
+        if (args[k] != "hostpath") continue;
+        if (k + 1 >= args.size()) {
+            throw std::invalid_argument("keyword hostpath needs a value: core (the core library's vectorized "
+                                        "code, the default) or kernels (the Kokkos kernels)");
+        }
+        const std::string& value = args[k + 1];
+        if (value == "core") {
+            path = kokkos::HostPath::CoreLibrary;
+        } else if (value == "kernels") {
+            path = kokkos::HostPath::Kernels;
+        } else {
+            throw std::invalid_argument("invalid hostpath '" + value + "': expected core or kernels");
+        }
+        args.erase(args.begin() + static_cast<std::ptrdiff_t>(k), args.begin() + static_cast<std::ptrdiff_t>(k) + 2);
+        --k;
+    }
+    return path;
+}
+
 }  // namespace
 
 template <class DeviceType>
@@ -93,6 +118,7 @@ void PairBpnnKokkos<DeviceType>::settings(int narg, char** arg) {
     std::size_t chunkSize = 0;
     try {
         chunkSize = extractChunkSize(args);
+        hostPath_ = extractHostPath(args);
     } catch (const std::invalid_argument& e) {
         error->all(FLERR, std::string("pair_style bpnn/kk: ") + e.what());
     }
@@ -100,7 +126,8 @@ void PairBpnnKokkos<DeviceType>::settings(int narg, char** arg) {
         kkSettings_ = parsePairSettings(args);
     } catch (const std::invalid_argument& e) {
         error->all(FLERR, std::string("pair_style bpnn/kk: ") + e.what() +
-                              " (bpnn/kk also accepts chunksize N, the atoms per kernel launch)");
+                              " (bpnn/kk also accepts chunksize N, the atoms per kernel launch, and hostpath "
+                              "core|kernels)");
     }
     std::vector<char*> pointers;
     for (std::string& word : args) pointers.push_back(word.data());
@@ -156,7 +183,7 @@ void PairBpnnKokkos<DeviceType>::init_style() {
     if (!potential_) preparePotential();
     if (!evaluator_) {
         try {
-            evaluator_ = std::make_unique<kokkos::Evaluator<ExecSpace>>(*potential_, chunkSize_);
+            evaluator_ = std::make_unique<kokkos::Evaluator<ExecSpace>>(*potential_, chunkSize_, hostPath_);
         } catch (const std::exception& e) {
             error->all(FLERR, std::string("pair_style bpnn/kk: ") + e.what());
         }
@@ -221,6 +248,7 @@ void PairBpnnKokkos<DeviceType>::compute(int eflag, int vflag) {
     source.neighbors = kokkosList->d_neighbors;
     source.typeToElement = d_typeToElement;
     source.cflength = kkSettings_.cflength;
+    source.numAll = nall;
 
     kokkos::OutputViews<ExecSpace> results;
     results.energyScale = 1.0 / kkSettings_.cfenergy;

@@ -41,9 +41,11 @@ struct LammpsNeighborSource {
     typename AT::t_neighbors_2d neighbors;
     Kokkos::View<int*, typename DeviceType::memory_space> typeToElement;  // -1 for NULL types
     double cflength = 1.0;
+    int numAll = 0;  // local and ghost atoms
 
     KOKKOS_INLINE_FUNCTION int centerIndex(const int center) const { return ilist(center); }
     KOKKOS_INLINE_FUNCTION int element(const int index) const { return typeToElement(type(index)); }
+    int numIndices() const { return numAll; }
     KOKKOS_INLINE_FUNCTION int numCandidates(const int center) const { return numneigh(ilist(center)); }
     KOKKOS_INLINE_FUNCTION int candidate(const int center, const int n) const {
         return neighbors(ilist(center), n) & NEIGHMASK;
@@ -87,6 +89,7 @@ private:
 
     PairSettings kkSettings_;      // the arguments of pair_style, parsed again here
     std::size_t chunkSize_ = 4096;
+    kokkos::HostPath hostPath_ = kokkos::HostPath::CoreLibrary;
     std::vector<std::string> typeSymbols_;  // per atom type, from pair_coeff
     std::unique_ptr<Potential> potential_;
     std::string potentialDirectory_;

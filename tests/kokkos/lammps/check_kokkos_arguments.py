@@ -38,6 +38,8 @@ ERROR_CASES = [
     ("unknown keyword", "bpnn/kk", "speed fast", "H O", "unknown keyword 'speed'"),
     ("unknown element", "bpnn/kk", "", "H Xx", "element 'Xx' of atom type 2"),
     ("chunksize for bpnn", "bpnn", "chunksize 64", "H O", "chunksize"),
+    ("hostpath invalid", "bpnn/kk", "hostpath gpu", "H O", "invalid hostpath 'gpu'"),
+    ("hostpath without value", "bpnn/kk", "hostpath", "H O", "keyword hostpath needs a value"),
 ]
 
 

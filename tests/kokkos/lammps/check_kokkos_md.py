@@ -37,7 +37,7 @@ newton {newton}
 read_data {data}
 mass 1 1.008
 mass 2 15.9994
-pair_style bpnn {cutoff} dir {potential} cflength 1.8897261328 cfenergy 0.0367493254 showew no
+pair_style bpnn {cutoff} dir {potential} cflength 1.8897261328 cfenergy 0.0367493254 showew no {pair_options}
 pair_coeff * * H O
 velocity all create 300 4928459 loop geom
 timestep 0.0005
@@ -69,10 +69,11 @@ def parse_arguments():
     parser.add_argument("--newton", choices=["on", "off"], default="on", help="newton_pair setting of both runs")
     parser.add_argument("--neigh", choices=["full", "half"], default="full", help="KOKKOS neighbor list setting")
     parser.add_argument("--steps", type=int, default=20, help="MD steps")
+    parser.add_argument("--kk-options", default="", help="extra pair_style keywords of the bpnn/kk run")
     return parser.parse_args()
 
 
-def run_lammps(args, name, extra_arguments, ranks):
+def run_lammps(args, name, extra_arguments, ranks, pair_options=""):
     """Run one LAMMPS job in the work folder; return its per-step results."""
     dump = os.path.join(args.workdir, name + ".dump")
     input_path = os.path.join(args.workdir, name + ".in")
@@ -80,7 +81,7 @@ def run_lammps(args, name, extra_arguments, ranks):
     with open(input_path, "w") as handle:
         handle.write(INPUT.format(bpnn_plugin=args.bpnn_plugin, kk_plugin=args.kk_plugin, newton=args.newton,
                                   data=args.data, cutoff=6.36, potential=args.potential, dump=dump,
-                                  steps=args.steps))
+                                  steps=args.steps, pair_options=pair_options))
     command = [args.lmp, "-in", input_path, "-log", log, "-screen", "none"] + extra_arguments
     if ranks > 1:
         command = shlex.split(args.mpirun) + ["-np", str(ranks)] + command
@@ -145,14 +146,15 @@ def read_dump(path):
 def main():
     args = parse_arguments()
     os.makedirs(args.workdir, exist_ok=True)
-    label = f"bpnn/kk, {args.ranks} rank(s) x {args.threads} thread(s), newton {args.newton}, neigh {args.neigh}"
+    label = (f"bpnn/kk, {args.ranks} rank(s) x {args.threads} thread(s), newton {args.newton}, neigh {args.neigh}"
+             f"{', ' + args.kk_options if args.kk_options else ''}")
 
     reference_thermo, reference_forces, reference_atoms, reference_log = run_lammps(
         args, f"bpnn-newton-{args.newton}", [], 1)
     kokkos_arguments = ["-k", "on", "t", str(args.threads), "-sf", "kk",
                         "-pk", "kokkos", "newton", args.newton, "neigh", args.neigh]
     kokkos_thermo, kokkos_forces, kokkos_atoms, kokkos_log = run_lammps(
-        args, "bpnn-kk", kokkos_arguments, args.ranks)
+        args, "bpnn-kk", kokkos_arguments, args.ranks, args.kk_options)
 
     # -sf kk falls back to bpnn without a word when bpnn/kk is not registered,
     # which would make the comparison pointless.
