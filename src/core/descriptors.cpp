@@ -45,8 +45,9 @@ constexpr double kDegree = formula::kPi / 180.0;
 #define BPNN_HAS_SIMD_CLONES 0
 #endif
 
-// Pair arrays end with this many padding pairs, the doubles in one SIMD
-// vector of the target, so that loops over pairs need no remainder loop.
+// Pair arrays and triplet blocks end with this many padding entries, the
+// doubles in one SIMD vector of the target (of its widest version in builds
+// with clones), so that loops over them need no remainder loop.
 #if defined(__AVX512F__) || BPNN_HAS_SIMD_CLONES
 constexpr std::size_t kVectorPadding = 8;
 #elif defined(__AVX__)
@@ -270,8 +271,8 @@ namespace {
 
 // f_c(r) and df_c/dr for count distances, in a loop that vectorizes for the
 // tanh cutoffs.
-BPNN_SIMD_CLONES void computeCutoffs(const formula::CutoffParams& params, const double* r, std::size_t count, double* fc,
-                    double* dfc) {
+BPNN_SIMD_CLONES void computeCutoffs(const formula::CutoffParams& params, const double* r, std::size_t count,
+                                     double* fc, double* dfc) {
     if (formula::isTanhCutoff(params.type)) {
 #pragma omp simd
         for (std::size_t n = 0; n < count; ++n) formula::tanhCutoff(params, r[n], fc[n], dfc[n]);
@@ -897,28 +898,28 @@ void DescriptorCalculator::scatterTripletSlopes(const AngularGroup& group, const
     // multiple of the vector width, and its remainder code ran scalar.
     for (std::size_t first = 0; first < extent; first += kVectorPadding) {
 #pragma omp simd reduction(+ : gx, gy, gz)
-    for (std::size_t n = first; n < first + kVectorPadding; ++n) {
-        const bool active = n < count;
-        const double xk = x[n], yk = y[n], zk = z[n], inverseRk = inverseR[n], rk = r[n];
-        const double scaledK = scaled[n];
-        const double v = value[n], radial = radialSlope[n], shift = shiftSlope[n];
-        const double fjk = cutoff[n], rjk = rjkRow[n], cosine = cosineRow[n];
-        const double sij = scaledK * fjk * (scaledDerivativeJ * v + scaledJ * (rj * radial - shift));
-        const double sik = scaledJ * fjk * (scaledDerivative[n] * v + scaledK * (rk * radial - shift));
-        const double sjk = jkScale * scaledJ * scaledK * (cutoffDerivative[n] * v + fjk * (rjk * radial - shift));
-        const double scos = weight[n] * cosineSlope[n];
-        const double cj = (sij - scos * cosine * inverseRj) * inverseRj;
-        const double ck = (sik - scos * cosine * inverseRk) * inverseRk;
-        const double cjk = rjk > 0.0 ? sjk / rjk : 0.0;
-        const double cross = scos * inverseRj * inverseRk;
-        const double dx = xk - xj, dy = yk - yj, dz = zk - zj;
-        gx += active ? cj * xj + cross * xk - cjk * dx : 0.0;
-        gy += active ? cj * yj + cross * yk - cjk * dy : 0.0;
-        gz += active ? cj * zj + cross * zk - cjk * dz : 0.0;
-        partnerGradientX[n] = ck * xk + cross * xj + cjk * dx;
-        partnerGradientY[n] = ck * yk + cross * yj + cjk * dy;
-        partnerGradientZ[n] = ck * zk + cross * zj + cjk * dz;
-    }
+        for (std::size_t n = first; n < first + kVectorPadding; ++n) {
+            const bool active = n < count;
+            const double xk = x[n], yk = y[n], zk = z[n], inverseRk = inverseR[n], rk = r[n];
+            const double scaledK = scaled[n];
+            const double v = value[n], radial = radialSlope[n], shift = shiftSlope[n];
+            const double fjk = cutoff[n], rjk = rjkRow[n], cosine = cosineRow[n];
+            const double sij = scaledK * fjk * (scaledDerivativeJ * v + scaledJ * (rj * radial - shift));
+            const double sik = scaledJ * fjk * (scaledDerivative[n] * v + scaledK * (rk * radial - shift));
+            const double sjk = jkScale * scaledJ * scaledK * (cutoffDerivative[n] * v + fjk * (rjk * radial - shift));
+            const double scos = weight[n] * cosineSlope[n];
+            const double cj = (sij - scos * cosine * inverseRj) * inverseRj;
+            const double ck = (sik - scos * cosine * inverseRk) * inverseRk;
+            const double cjk = rjk > 0.0 ? sjk / rjk : 0.0;
+            const double cross = scos * inverseRj * inverseRk;
+            const double dx = xk - xj, dy = yk - yj, dz = zk - zj;
+            gx += active ? cj * xj + cross * xk - cjk * dx : 0.0;
+            gy += active ? cj * yj + cross * yk - cjk * dy : 0.0;
+            gz += active ? cj * zj + cross * zk - cjk * dz : 0.0;
+            partnerGradientX[n] = ck * xk + cross * xj + cjk * dx;
+            partnerGradientY[n] = ck * yk + cross * yj + cjk * dy;
+            partnerGradientZ[n] = ck * zk + cross * zj + cjk * dz;
+        }
     }
     // A separate scalar loop adds the gradients of the partners: an indexed
     // update in the loop above keeps it from vectorizing without scatter

@@ -265,7 +265,9 @@ public:
                         for (int c = 0; c < 3; ++c) outputForces(i, c) += slot.forces[3 * index + c] * forceScale;
                     }
                     if (atomVirials) {
-                        for (int k = 0; k < 9; ++k) outputAtomVirials(i, k) += slot.atomVirials[9 * index + k] * energyScale;
+                        for (int k = 0; k < 9; ++k) {
+                            outputAtomVirials(i, k) += slot.atomVirials[9 * index + k] * energyScale;
+                        }
                     }
                 }
             });

@@ -107,7 +107,8 @@ std::vector<std::vector<double>> directValues(const Potential& potential, const 
                     const double rij = nb[a].r, rik = nb[b].r;
                     const double dx = nb[b].dx - nb[a].dx, dy = nb[b].dy - nb[a].dy, dz = nb[b].dz - nb[a].dz;
                     const double rjk = std::sqrt(dx * dx + dy * dy + dz * dz);
-                    const double cosine = (nb[a].dx * nb[b].dx + nb[a].dy * nb[b].dy + nb[a].dz * nb[b].dz) / (rij * rik);
+                    const double dot = nb[a].dx * nb[b].dx + nb[a].dy * nb[b].dy + nb[a].dz * nb[b].dz;
+                    const double cosine = dot / (rij * rik);
                     const double base = 1.0 + sf.lambda * cosine;
                     if (base <= 0.0) continue;
                     double exponent = (rij - sf.rs) * (rij - sf.rs) + (rik - sf.rs) * (rik - sf.rs);
