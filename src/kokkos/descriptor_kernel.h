@@ -104,8 +104,8 @@ struct DescriptorKernel {
         }
     }
 
-    // Radial factor and Gaussians of one neighbor for every angular group of
-    // the element, or weight 0 where the neighbor is not part of a group.
+    // Weight and radial factor of one neighbor for every angular group of the
+    // element, or weight 0 where the neighbor is not part of a group.
     KOKKOS_INLINE_FUNCTION void computePairTerms(const FlatElement& element, const int entry) const {
         const double r = neighbors.r(entry);
         const int neighborElement = neighbors.element(entry);
@@ -128,13 +128,6 @@ struct DescriptorKernel {
             }
             pairTerms(entry, slot + kPairRadial) = radialValue;
             pairTerms(entry, slot + kPairRadialDerivative) = radialDerivative;
-            for (int k = 0; k < group.numGaussians; ++k) {
-                double value, derivative;
-                formula::gaussian(model.gaussianEta(group.firstGaussian + k), model.gaussianRs(group.firstGaussian + k),
-                                  r, value, derivative);
-                pairTerms(entry, slot + kPairGaussians + k) = value;
-                pairTerms(entry, slot + kPairGaussians + group.numGaussians + k) = derivative;
-            }
         }
     }
 
@@ -192,8 +185,7 @@ struct DescriptorKernel {
             const double radialJ = pairTerms(ej, slot + kPairRadial);
             const double radialDerivativeJ = pairTerms(ej, slot + kPairRadialDerivative);
             double gradientJ[3] = {0.0, 0.0, 0.0};
-            double gjk[kMaxGaussiansPerGroup];
-            double dgjk[kMaxGaussiansPerGroup];
+            double gaussians[kMaxGaussiansPerGroup];  // exp(-eta S) of the triplet
 
             for (int ek = samePart ? ej + 1 : beginK; ek < endK; ++ek) {
                 const double weightK = pairTerms(ek, slot + kPairWeight);
@@ -212,10 +204,18 @@ struct DescriptorKernel {
                         formula::compactFunction(group.radial, rjk, fjk, dfjk);
                     } else {
                         formula::cutoffFunction(group.cutoff, rjk, fjk, dfjk);
-                        for (int k = 0; k < numGaussians; ++k) {
-                            formula::gaussian(model.gaussianEta(group.firstGaussian + k),
-                                              model.gaussianRs(group.firstGaussian + k), rjk, gjk[k], dgjk[k]);
-                        }
+                    }
+                }
+                if (!group.compact) {
+                    // The Gaussian factors of the triplet multiply to one
+                    // exp(-eta S), S = (r_ij - r_s)^2 + (r_ik - r_s)^2
+                    // (+ (r_jk - r_s)^2 unless wide), as in the core library.
+                    for (int k = 0; k < numGaussians; ++k) {
+                        const double eta = model.gaussianEta(group.firstGaussian + k);
+                        const double rs = model.gaussianRs(group.firstGaussian + k);
+                        double sum = (rj - rs) * (rj - rs) + (rk - rs) * (rk - rs);
+                        if (!group.wide) sum += (rjk - rs) * (rjk - rs);
+                        gaussians[k] = exp(-eta * sum);
                     }
                 }
                 double theta = 0.0, dThetaDCos = 0.0;
@@ -245,21 +245,17 @@ struct DescriptorKernel {
                         if (angularPart == 0.0 && dAngular == 0.0) continue;
                         angularPart *= m.norm;
                         dAngular *= m.norm;
+                        // d exp(-eta S)/dr = -2 eta (r - r_s) exp(-eta S) for
+                        // each distance r of S.
                         const int g = m.gaussian;
-                        const double gj = pairTerms(ej, slot + kPairGaussians + g);
-                        const double gk = pairTerms(ek, slot + kPairGaussians + g);
-                        const double rjFactor = radialJ * gj;
-                        const double rkFactor = radialK * gk;
-                        const double drj =
-                            radialDerivativeJ * gj + radialJ * pairTerms(ej, slot + kPairGaussians + numGaussians + g);
-                        const double drk =
-                            radialDerivativeK * gk + radialK * pairTerms(ek, slot + kPairGaussians + numGaussians + g);
-                        const double rjkFactor = group.wide ? 1.0 : fjk * gjk[g];
-                        const double drjkFactor = group.wide ? 0.0 : dfjk * gjk[g] + fjk * dgjk[g];
-                        radialPart = rjFactor * rkFactor * rjkFactor;
-                        dRj = drj * rkFactor * rjkFactor;
-                        dRk = rjFactor * drk * rjkFactor;
-                        dRjk = rjFactor * rkFactor * drjkFactor;
+                        const double e = gaussians[g];
+                        const double slope = -2.0 * model.gaussianEta(group.firstGaussian + g);
+                        const double rs = model.gaussianRs(group.firstGaussian + g);
+                        const double cutoffs = radialJ * radialK * fjk;
+                        radialPart = cutoffs * e;
+                        dRj = (radialDerivativeJ * radialK * fjk + cutoffs * slope * (rj - rs)) * e;
+                        dRk = (radialJ * radialDerivativeK * fjk + cutoffs * slope * (rk - rs)) * e;
+                        dRjk = group.wide ? 0.0 : (radialJ * radialK * dfjk + cutoffs * slope * (rjk - rs)) * e;
                     }
                     if (!Adjoint) {
                         add(atomic, values(position, m.function), weight * radialPart * angularPart);

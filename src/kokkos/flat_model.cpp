@@ -186,7 +186,7 @@ FlatModel flattenPotential(const Potential& potential) {
             flat.members.insert(flat.members.end(), builder.members.begin(), builder.members.end());
             if (group.angular) {
                 group.pairSlot = pairSlot;
-                pairSlot += kPairGaussians + 2 * group.numGaussians;
+                pairSlot += kPairTerms;
             }
             flat.groups.push_back(group);
         }

@@ -18,18 +18,17 @@
 namespace bpnn::kokkos {
 
 // Upper bound for the distinct (eta, r_s) pairs of one angular group, so
-// that the kernels can keep the Gaussians of r_jk in a fixed-size local
-// array. flattenPotential() rejects potentials that exceed it.
+// that the kernels can keep the Gaussians of a triplet in a fixed-size
+// local array. flattenPotential() rejects potentials that exceed it.
 constexpr int kMaxGaussiansPerGroup = 32;
 
 // Per-pair terms of an angular group, in columns of the pair-term buffer
 // starting at FlatGroup::pairSlot: the neighbor's weight (0 when the
-// neighbor is not in the group), the radial factor R, dR/dr, then the
-// group's Gaussians and their derivatives.
+// neighbor is not in the group), the radial factor R and dR/dr.
 constexpr int kPairWeight = 0;
 constexpr int kPairRadial = 1;
 constexpr int kPairRadialDerivative = 2;
-constexpr int kPairGaussians = 3;
+constexpr int kPairTerms = 3;
 
 struct FlatMember {
     int function = 0;  // column of G
