@@ -22,6 +22,7 @@ Evaluator::Evaluator(const Potential& potential, std::size_t chunkSize)
     : potential_(potential), chunkSize_(std::max<std::size_t>(chunkSize, 1)) {
     for (std::size_t e = 0; e < potential.elements.size(); ++e) {
         calculators_.emplace_back(potential, static_cast<int>(e));
+        atomNetworks_.emplace_back(potential.elements[e], potential.normalizeNodes);
         std::vector<double> factors;
         for (const SymmetryFunction& sf : potential.elements[e].symmetryFunctions) {
             factors.push_back(scalingFactor(potential, sf));
@@ -149,20 +150,21 @@ void Evaluator::evaluateChunk(const EvaluationRequest& request, std::size_t firs
         // forward and backward pass, then the adjoint pass while the atom's
         // triplet factors are still in cache.
         Eigen::MatrixXd input(static_cast<Eigen::Index>(raw.size()), 1);
-        Eigen::VectorXd networkOutput;
-        Eigen::MatrixXd inputGradient;
+        Eigen::VectorXd inputColumn(static_cast<Eigen::Index>(raw.size()));
+        Eigen::VectorXd inputGradient;
+        AtomNetwork& network = atomNetworks_[e];
         std::vector<double> dEdG(raw.size());
         for (const std::size_t center : members[e]) {
             const DescriptorNeighbor* neighbors = neighborsOf(center);
             const std::size_t count = countOf(center);
             calculator.compute(neighbors, count, raw.data(), true);
             scaleInputs(element, raw, input, 0, output);
-            evaluateNetwork(model, potential_.normalizeNodes, input, networkOutput, &inputGradient);
-            const double energy = atomEnergy(element, networkOutput(0));
+            inputColumn = input.col(0);
+            const double energy = atomEnergy(element, network.evaluate(inputColumn, inputGradient));
             output.energy += energy;
             if (output.atomEnergies) output.atomEnergies[center] += energy;
             for (std::size_t s = 0; s < dEdG.size(); ++s) {
-                dEdG[s] = inputGradient(static_cast<Eigen::Index>(s), 0) * scalingFactors_[e][s] * energyScale;
+                dEdG[s] = inputGradient(static_cast<Eigen::Index>(s)) * scalingFactors_[e][s] * energyScale;
             }
             gradient_.assign(3 * count, 0.0);
             calculator.backpropagate(neighbors, count, dEdG.data(), gradient_.data());

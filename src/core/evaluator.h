@@ -7,6 +7,7 @@
 #pragma once
 
 #include "descriptors.h"
+#include "network.h"
 #include "neighbor_list.h"
 #include "potential.h"
 #include "structure.h"
@@ -87,6 +88,7 @@ private:
     const Potential& potential_;
     std::size_t chunkSize_;
     std::vector<DescriptorCalculator> calculators_;  // per element
+    std::vector<AtomNetwork> atomNetworks_;          // per element
     std::vector<std::vector<double>> scalingFactors_;  // per element and function
 
     // Chunk buffers: neighbors of every center in compressed rows.

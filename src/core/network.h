@@ -7,6 +7,8 @@
 
 #include <Eigen/Dense>
 
+#include <vector>
+
 namespace bpnn {
 
 // Evaluates the network for the columns of `inputs` (scaled symmetry
@@ -15,5 +17,23 @@ namespace bpnn {
 // inputs, from one backward pass.
 void evaluateNetwork(const ElementModel& model, bool normalizeNodes, const Eigen::MatrixXd& inputs,
                      Eigen::VectorXd& outputs, Eigen::MatrixXd* inputGradient);
+
+// The same passes for one atom, with buffers that are allocated once: the
+// evaluator runs the network atom by atom when it needs forces.
+class AtomNetwork {
+public:
+    AtomNetwork(const ElementModel& model, bool normalizeNodes);
+
+    // Returns the network output for `input` (scaled symmetry functions) and
+    // writes dOutput/dInput to inputGradient.
+    double evaluate(const Eigen::VectorXd& input, Eigen::VectorXd& inputGradient);
+
+private:
+    const ElementModel& model_;
+    bool normalizeNodes_;
+    std::vector<Eigen::VectorXd> activations_;  // per layer: f(z)
+    std::vector<Eigen::VectorXd> slopes_;       // per layer: f'(z)
+    Eigen::VectorXd delta_, next_;
+};
 
 }  // namespace bpnn
