@@ -33,6 +33,7 @@ readonly REQUIRED_PACKAGES=(
   cmake make g++ pkg-config
   libeigen3-dev catch2 libopenmpi-dev openmpi-bin
   dpkg-dev xz-utils gzip tar util-linux debian-archive-keyring
+  time
 )
 
 readonly STAMP_NAME=bpnn-build.stamp

@@ -14,10 +14,14 @@
 #              (0.487 gives about 1000 atoms; default 1)
 # Environment: LMP, the LAMMPS executable (default: BPNN_LAMMPS2021_BIN of
 # /var/cache/bpnn-deps/env.sh, LAMMPS 29 Sep 2021).
+# Peak memory is GNU time's maximum resident set size, printed in MB of
+# 1024 x 1024 bytes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-[[ $# -ge 1 ]] || { echo "usage: $0 PLUGIN [REPLICATE [STEPS]]" >&2; exit 2; }
+[[ $# -ge 1 ]] || { echo "usage: $0 PLUGIN [REPLICATE [STEPS [SUBBOX]]]" >&2; exit 2; }
+[[ -x /usr/bin/time ]] ||
+  { echo "error: /usr/bin/time not found: it measures the peak memory; install Debian's package 'time'" >&2; exit 1; }
 plugin=$(realpath "$1")
 replicate=${2:-1}
 steps=${3:-20}
