@@ -78,41 +78,50 @@ int powerIndex(Group& group, double lambda, double zeta) {
 // Largest n for which exp(-n eta S) is computed as exp(-eta S)^n.
 constexpr int kMaxGaussianPower = 32;
 
-// Sets, for every Gaussian of an angular group, its shift index and whether
-// it is computed by exp or as an integer power of a Gaussian with a smaller
-// eta and the same shift. The ratio of the etas must be an integer within
-// 1e-14 relative. Then exp(-eta_2 S) and exp(-eta_1 S)^n differ by a factor
-// exp(-(eta_2 - n eta_1) S), which stays within 1e-11 of 1 wherever the
-// Gaussian is above the underflow limit of exp.
+// Sets the shift index and the power plan of every Gaussian of an angular
+// group.
 template <class Group>
 void planTripletGaussians(Group& group) {
     const auto& set = group.gaussians;
+    const std::vector<GaussianPower> powers = planGaussianPowers(set.etas, set.shifts);
     group.tripletGaussians.assign(set.size(), {});
-    std::vector<std::size_t> order(set.size());
-    for (std::size_t g = 0; g < order.size(); ++g) order[g] = g;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return set.etas[a] < set.etas[b]; });
-    for (std::size_t g : order) {
+    for (std::size_t g = 0; g < set.size(); ++g) {
         auto& plan = group.tripletGaussians[g];
         auto shift = std::find(group.shifts.begin(), group.shifts.end(), set.shifts[g]);
         if (shift == group.shifts.end()) shift = group.shifts.insert(group.shifts.end(), set.shifts[g]);
         plan.shift = static_cast<int>(shift - group.shifts.begin());
-        for (std::size_t b : order) {
-            if (b == g) break;
-            const auto& candidate = group.tripletGaussians[b];
-            if (candidate.base >= 0 || candidate.shift != plan.shift || set.etas[b] <= 0.0) continue;
-            const double ratio = set.etas[g] / set.etas[b];
-            const double power = floor(ratio + 0.5);
-            if (power >= 2.0 && power <= kMaxGaussianPower && fabs(ratio - power) <= 1e-14 * power) {
-                plan.base = static_cast<int>(b);
-                plan.power = static_cast<int>(power);
-                break;
-            }
-        }
+        plan.base = powers[g].base;
+        plan.power = powers[g].power;
     }
 }
 
 }  // namespace
+
+// The ratio of the etas must be an integer within 1e-14 relative. Then
+// exp(-eta_2 S) and exp(-eta_1 S)^n differ by a factor
+// exp(-(eta_2 - n eta_1) S), which stays within 1e-11 of 1 wherever the
+// Gaussian is above the underflow limit of exp. Bases are taken in order
+// of increasing eta, and only Gaussians computed by exp are bases.
+std::vector<GaussianPower> planGaussianPowers(const std::vector<double>& etas, const std::vector<double>& shifts) {
+    std::vector<GaussianPower> plan(etas.size());
+    std::vector<std::size_t> order(etas.size());
+    for (std::size_t g = 0; g < order.size(); ++g) order[g] = g;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return etas[a] < etas[b]; });
+    for (std::size_t g : order) {
+        for (std::size_t b : order) {
+            if (b == g) break;
+            if (plan[b].base >= 0 || shifts[b] != shifts[g] || etas[b] <= 0.0) continue;
+            const double ratio = etas[g] / etas[b];
+            const double power = floor(ratio + 0.5);
+            if (power >= 2.0 && power <= kMaxGaussianPower && fabs(ratio - power) <= 1e-14 * power) {
+                plan[g].base = static_cast<int>(b);
+                plan[g].power = static_cast<int>(power);
+                break;
+            }
+        }
+    }
+    return plan;
+}
 
 DescriptorCalculator::DescriptorCalculator(const Potential& potential, int element) {
     const ElementModel& model = potential.elements.at(static_cast<std::size_t>(element));

@@ -12,6 +12,19 @@
 
 namespace bpnn {
 
+// Evaluation rule of Gaussian g of an angular group, exp(-eta_g S) with S
+// the sum of the squared shifted distances of a triplet. Base -1 means exp.
+// Otherwise the Gaussian is the power-th power (2 to 32) of Gaussian
+// `base`, which has the same shift r_s and an eta power times smaller.
+struct GaussianPower {
+    int base = -1;
+    int power = 1;
+};
+
+// The plan for Gaussians (etas[g], shifts[g]), shared by the host code and
+// the Kokkos kernels.
+std::vector<GaussianPower> planGaussianPowers(const std::vector<double>& etas, const std::vector<double>& shifts);
+
 // A neighbor as the descriptor code uses it: the index used to scatter
 // forces, its element index, the displacement d = r_j - r_i and |d|.
 struct DescriptorNeighbor {

@@ -210,12 +210,27 @@ struct DescriptorKernel {
                     // The Gaussian factors of the triplet multiply to one
                     // exp(-eta S), S = (r_ij - r_s)^2 + (r_ik - r_s)^2
                     // (+ (r_jk - r_s)^2 unless wide), as in the core library.
-                    for (int k = 0; k < numGaussians; ++k) {
-                        const double eta = model.gaussianEta(group.firstGaussian + k);
-                        const double rs = model.gaussianRs(group.firstGaussian + k);
-                        double sum = (rj - rs) * (rj - rs) + (rk - rs) * (rk - rs);
-                        if (!group.wide) sum += (rjk - rs) * (rjk - rs);
-                        gaussians[k] = exp(-eta * sum);
+                    // Gaussians planned as powers of another follow in a
+                    // second loop, with 0 where exp would underflow.
+                    for (int pass = 0; pass < 2; ++pass) {
+                        for (int k = 0; k < numGaussians; ++k) {
+                            const int base = model.gaussianBase(group.firstGaussian + k);
+                            if ((base < 0) != (pass == 0)) continue;
+                            const double eta = model.gaussianEta(group.firstGaussian + k);
+                            const double rs = model.gaussianRs(group.firstGaussian + k);
+                            double sum = (rj - rs) * (rj - rs) + (rk - rs) * (rk - rs);
+                            if (!group.wide) sum += (rjk - rs) * (rjk - rs);
+                            if (base < 0) {
+                                gaussians[k] = exp(-eta * sum);
+                                continue;
+                            }
+                            double power = 1.0, factor = gaussians[base];
+                            for (int n = model.gaussianPower(group.firstGaussian + k); n > 0; n >>= 1) {
+                                if (n & 1) power *= factor;
+                                factor *= factor;
+                            }
+                            gaussians[k] = eta * sum > 707.0 ? 0.0 : power;
+                        }
                     }
                 }
                 double theta = 0.0, dThetaDCos = 0.0;

@@ -23,6 +23,8 @@ struct DeviceModel {
     Array<FlatMember> members;
     Array<double> gaussianEta;
     Array<double> gaussianRs;
+    Array<int> gaussianBase;
+    Array<int> gaussianPower;
     Array<FlatLayer> layers;
     Array<double> parameters;
     Array<double> atomicNumbers;  // as weights of the weighted functions
@@ -51,6 +53,8 @@ DeviceModel<ExecSpace> uploadModel(const FlatModel& flat) {
     model.members = uploadArray<Space>("bpnn::members", flat.members);
     model.gaussianEta = uploadArray<Space>("bpnn::gaussian_eta", flat.gaussianEta);
     model.gaussianRs = uploadArray<Space>("bpnn::gaussian_rs", flat.gaussianRs);
+    model.gaussianBase = uploadArray<Space>("bpnn::gaussian_base", flat.gaussianBase);
+    model.gaussianPower = uploadArray<Space>("bpnn::gaussian_power", flat.gaussianPower);
     model.layers = uploadArray<Space>("bpnn::layers", flat.layers);
     model.parameters = uploadArray<Space>("bpnn::parameters", flat.parameters);
     model.atomicNumbers = uploadArray<Space>(

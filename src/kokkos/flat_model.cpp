@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "flat_model.h"
 
+#include "core/descriptors.h"
 #include "core/errors.h"
 
 #include <math.h>
@@ -177,9 +178,20 @@ FlatModel flattenPotential(const Potential& potential) {
             }
             group.firstGaussian = static_cast<int>(flat.gaussianEta.size());
             group.numGaussians = static_cast<int>(builder.gaussians.size());
+            std::vector<double> etas, shifts;
             for (const auto& gaussian : builder.gaussians) {
                 flat.gaussianEta.push_back(gaussian.first);
                 flat.gaussianRs.push_back(gaussian.second);
+                etas.push_back(gaussian.first);
+                shifts.push_back(gaussian.second);
+            }
+            // Angular groups compute Gaussians with an integer multiple of
+            // another's eta as its power, as the core library does.
+            const std::vector<GaussianPower> powers =
+                group.angular ? planGaussianPowers(etas, shifts) : std::vector<GaussianPower>(etas.size());
+            for (const GaussianPower& power : powers) {
+                flat.gaussianBase.push_back(power.base);
+                flat.gaussianPower.push_back(power.power);
             }
             group.firstMember = static_cast<int>(flat.members.size());
             group.numMembers = static_cast<int>(builder.members.size());

@@ -94,6 +94,10 @@ struct FlatModel {
     std::vector<FlatMember> members;
     std::vector<double> gaussianEta;
     std::vector<double> gaussianRs;
+    // Per Gaussian: -1 to compute it by exp, else the index within its group
+    // of the Gaussian it is the gaussianPower-th power of (angular groups).
+    std::vector<int> gaussianBase;
+    std::vector<int> gaussianPower;
     std::vector<FlatLayer> layers;
     std::vector<double> parameters;  // weights and biases of every layer
     std::vector<int> atomicNumbers;  // by element index

@@ -18,59 +18,7 @@ using namespace bpnn;
 
 namespace {
 
-struct Angular {
-    int type;
-    int neighbor1, neighbor2;  // -1 for the weighted type 13
-    double eta, rs, lambda, zeta;
-};
-
-// Within each group (type and neighbor pair): etas 0.15 = 3 x 0.05,
-// 0.4 = 8 x 0.05, 0.21 = 3 x 0.07, 1.6 = 32 x 0.05 (the largest power),
-// 1.65 = 33 x 0.05 (one more, so an exp of its own); with r_s = 0.5, 0.2 =
-// 2 x 0.1. 0.07 is no integer multiple of 0.05.
-const Angular kFunctions[] = {
-    {3, 0, 1, 0.05, 0.0, 1.0, 1.0},   {3, 0, 1, 0.15, 0.0, -1.0, 2.0}, {3, 0, 1, 0.4, 0.0, 1.0, 4.0},
-    {3, 0, 1, 0.07, 0.0, 1.0, 2.5},   {3, 0, 1, 0.21, 0.0, -1.0, 16.0}, {3, 0, 1, 1.6, 0.0, 1.0, 1.0},
-    {3, 0, 1, 1.65, 0.0, 1.0, 1.0},   {3, 0, 1, 0.1, 0.5, 1.0, 2.0},   {3, 0, 1, 0.2, 0.5, -1.0, 1.0},
-    {3, 1, 1, 0.05, 0.0, -1.0, 1.0},  {3, 1, 1, 0.1, 0.0, 1.0, 3.0},   {3, 1, 1, 0.25, 0.3, 1.0, 8.0},
-    {9, 0, 1, 0.05, 0.0, 1.0, 2.0},   {9, 0, 1, 0.1, 0.0, -1.0, 1.0},  {9, 0, 1, 0.35, 0.0, 1.0, 4.0},
-    {9, 0, 0, 0.08, 0.4, 1.0, 1.0},   {9, 0, 0, 0.24, 0.4, 1.0, 2.0},  {13, -1, -1, 0.05, 0.0, 1.0, 1.0},
-    {13, -1, -1, 0.25, 0.0, -1.0, 2.0}, {13, -1, -1, 0.1, 0.3, 1.0, 4.0},
-};
-
-const double kCutoff = 4.1;
-
-Potential makeAngularPotential(std::mt19937& random) {
-    Potential potential = test::makeSyntheticPotential(CutoffType::Tanh, 0.0, Activation::Softplus, random);
-    std::uniform_real_distribution<double> weight(-1.0, 1.0);
-    for (std::size_t e = 0; e < potential.elements.size(); ++e) {
-        ElementModel& model = potential.elements[e];
-        model.symmetryFunctions.clear();
-        for (const Angular& a : kFunctions) {
-            SymmetryFunction sf;
-            sf.type = a.type;
-            sf.element = static_cast<int>(e);
-            sf.neighbor1 = a.neighbor1;
-            sf.neighbor2 = a.neighbor2;
-            sf.rc = kCutoff;
-            sf.eta = a.eta;
-            sf.rs = a.rs;
-            sf.lambda = a.lambda;
-            sf.zeta = a.zeta;
-            sf.gmin = 0.0;
-            sf.gmax = 2.0;
-            sf.gmean = 0.5;
-            sf.gsigma = 1.0;
-            model.symmetryFunctions.push_back(sf);
-        }
-        Eigen::MatrixXd& first = model.layers[0].weights;
-        first.resize(first.rows(), static_cast<Eigen::Index>(model.symmetryFunctions.size()));
-        for (Eigen::Index r = 0; r < first.rows(); ++r) {
-            for (Eigen::Index c = 0; c < first.cols(); ++c) first(r, c) = 0.8 * weight(random);
-        }
-    }
-    return potential;
-}
+const double kCutoff = test::kAngularPowerCutoff;
 
 // The symmetry functions of every atom from their definitions: a loop over
 // all neighbor pairs (j, k), each unordered pair once.
@@ -151,7 +99,7 @@ double forceError(Evaluator& evaluator, const Structure& structure) {
 
 TEST_CASE("angular Gaussian powers match definition", "[angular]") {
     std::mt19937 random(2026);
-    const Potential potential = makeAngularPotential(random);
+    const Potential potential = test::makeAngularPowerPotential(random);
     Evaluator evaluator(potential);
     for (int trial = 0; trial < 3; ++trial) {
         const Structure structure = trial == 2 ? test::makeRandomCluster(random, 14, 3.6, 0.9)
@@ -174,7 +122,7 @@ TEST_CASE("angular Gaussian powers match definition", "[angular]") {
 
 TEST_CASE("angular Gaussian powers: finite differences", "[angular][fd]") {
     std::mt19937 random(77);
-    const Potential potential = makeAngularPotential(random);
+    const Potential potential = test::makeAngularPowerPotential(random);
     Evaluator evaluator(potential);
     CHECK(forceError(evaluator, test::makeRandomCell(random, 12, true, 4.4, 0.9)) < 1e-6);
     CHECK(forceError(evaluator, test::makeRandomCluster(random, 10, 3.6, 0.9)) < 1e-6);

@@ -29,6 +29,14 @@ std::vector<std::vector<double>> readAtomicEnergies(const std::string& path);
 Potential makeSyntheticPotential(CutoffType cutoff, double alpha, Activation activation,
                                  std::mt19937& random);
 
+// The H and O potential of makeSyntheticPotential (tanh cutoff, softplus)
+// with only angular functions of types 3, 9 and 13 and cutoff
+// kAngularPowerCutoff. Within a group their etas are integer multiples of
+// each other (ratios 2 to 33), with and without shifts r_s, and some zetas
+// are not integers.
+constexpr double kAngularPowerCutoff = 4.1;
+Potential makeAngularPowerPotential(std::mt19937& random);
+
 // Random structures of H and O atoms with no pair closer than minDistance.
 Structure makeRandomCell(std::mt19937& random, std::size_t numAtoms, bool triclinic, double edge,
                          double minDistance);

@@ -237,6 +237,27 @@ TEST_CASE("every symmetry function type on Serial", "[synthetic]") { checkSynthe
 
 TEST_CASE("every symmetry function type on OpenMP", "[synthetic]") { checkSyntheticPotential<Kokkos::OpenMP>("OpenMP"); }
 
+// Angular Gaussians that the kernels compute as powers of others (etas in
+// integer ratios, with shifts, non-integer zetas), against the core library.
+TEST_CASE("angular Gaussian powers on OpenMP", "[powers]") {
+    std::mt19937 random(2027);
+    const Potential potential = test::makeAngularPowerPotential(random);
+    Evaluator core(potential);
+    kokkos::Evaluator<Kokkos::OpenMP> device(potential, 6, kokkos::HostPath::Kernels);
+    Deviations worst;
+    const Structure structures[] = {test::makeRandomCell(random, 16, true, 4.6, 0.9),
+                                    test::makeRandomCluster(random, 14, 3.6, 0.9)};
+    for (const Structure& structure : structures) {
+        INFO(structure.size() << " atoms");
+        const Evaluator::StructureResult expected = core.evaluate(structure);
+        const double scale = magnitudeOf(expected);
+        INFO("largest |E_i| or |F| " << scale);
+        CHECK(scale > 1e-3);
+        compareResults(expected, kokkos::evaluateStructure(device, potential, structure), worst, scale);
+    }
+    report("angular Gaussian powers on OpenMP", worst);
+}
+
 TEST_CASE("ignored atoms on Serial", "[masked]") { checkIgnoredAtoms<Kokkos::Serial>("Serial"); }
 
 TEST_CASE("ignored atoms on OpenMP", "[masked]") { checkIgnoredAtoms<Kokkos::OpenMP>("OpenMP"); }
