@@ -663,21 +663,11 @@ void DescriptorCalculator::computeTripletGeometry(const AngularGroup& group, con
     const double* z = p.z.data();
     const double* inverseR = p.inverseR.data();
     const double* scaled = p.scaled.data();
-    double* squaredDistance = t.rjk + start;
-    double* cosine = t.cosine + start;
-    double* weight = t.weight + start;
+
     // Each loop runs in tiles of one vector, because the compiler cannot
     // know that count is a multiple of the vector width.
-    for (std::size_t first = 0; first < count; first += kVectorPadding) {
-#pragma omp simd
-        for (std::size_t n = first; n < first + kVectorPadding; ++n) {
-            const PairIndex k = partner[n];
-            const double dx = x[k] - xj, dy = y[k] - yj, dz = z[k] - zj;
-            squaredDistance[n] = dx * dx + dy * dy + dz * dz;
-            cosine[n] = (xj * x[k] + yj * y[k] + zj * z[k]) * inverseRj * inverseR[k];
-            weight[n] = scaledJ * scaled[k];
-        }
-    }
+    // Kept blocks first copy the partners' pair data for the adjoint pass,
+    // and the geometry loop then reads the copies in order.
     if (t.partnerX) {
         const double* r = p.r.data();
         const double* scaledDerivative = p.scaledDerivative.data();
@@ -702,6 +692,32 @@ void DescriptorCalculator::computeTripletGeometry(const AngularGroup& group, con
             }
         }
     }
+
+    // partnerIndex(n) is where entry n of the row finds its partner's data:
+    // the copies above, or the pair arrays through `partner`.
+    double* squaredDistance = t.rjk + start;
+    double* cosine = t.cosine + start;
+    double* weight = t.weight + start;
+    auto fillGeometry = [&](const double* px, const double* py, const double* pz, const double* pInverseR,
+                            const double* pScaled, auto partnerIndex) {
+        for (std::size_t first = 0; first < count; first += kVectorPadding) {
+#pragma omp simd
+            for (std::size_t n = first; n < first + kVectorPadding; ++n) {
+                const auto k = partnerIndex(n);
+                const double dx = px[k] - xj, dy = py[k] - yj, dz = pz[k] - zj;
+                squaredDistance[n] = dx * dx + dy * dy + dz * dz;
+                cosine[n] = (xj * px[k] + yj * py[k] + zj * pz[k]) * inverseRj * pInverseR[k];
+                weight[n] = scaledJ * pScaled[k];
+            }
+        }
+    };
+    if (t.partnerX) {
+        fillGeometry(t.partnerX + start, t.partnerY + start, t.partnerZ + start, t.partnerInverseR + start,
+                     t.partnerScaled + start, [](std::size_t n) { return n; });
+    } else {
+        fillGeometry(x, y, z, inverseR, scaled, [partner](std::size_t n) { return partner[n]; });
+    }
+
     for (std::size_t s = 0; s < group.shifts.size(); ++s) {
         const double* square = p.shiftedSquare.data() + s * p.stride;
         const double squareJ = square[j];
@@ -877,7 +893,7 @@ void DescriptorCalculator::scatterTripletSlopes(const AngularGroup& group, const
     PairArrays& p = pairs_[group.index];
     const std::size_t j = row.j, start = row.start, count = row.count;
     // As in computeTripletGeometry(), the vector loop runs on into the next
-    // row; those lanes add nothing to the gradient of j, and the loop that
+    // row. Those lanes add nothing to the gradient of j, and the loop that
     // adds the partners' gradients stops at count.
     const std::size_t extent = roundUpToVector(count);
     const double* value = adjoint_.value.data() + start;

@@ -69,15 +69,15 @@ void Evaluator::gatherChunk(const EvaluationRequest& request, std::size_t first,
     }
 }
 
-// Scales the raw symmetry functions of one atom into column `column` of
-// `inputs` and counts the values outside the range of scaling.data.
-void Evaluator::scaleInputs(int element, const std::vector<double>& raw, Eigen::MatrixXd& inputs,
-                            Eigen::Index column, EvaluationOutput& output) const {
+// Scales the raw symmetry functions of one atom into `scaled` (raw.size()
+// values) and counts the values outside the range of scaling.data.
+void Evaluator::scaleInputs(int element, const std::vector<double>& raw, double* scaled,
+                            EvaluationOutput& output) const {
     const ElementModel& model = potential_.elements[static_cast<std::size_t>(element)];
     for (std::size_t s = 0; s < raw.size(); ++s) {
         const SymmetryFunction& sf = model.symmetryFunctions[s];
         if (potential_.hasScalingData && (raw[s] < sf.gmin || raw[s] > sf.gmax)) ++output.extrapolations;
-        inputs(static_cast<Eigen::Index>(s), column) = scaleSymmetryFunction(potential_, sf, raw[s]);
+        scaled[s] = scaleSymmetryFunction(potential_, sf, raw[s]);
     }
 }
 
@@ -134,7 +134,7 @@ void Evaluator::evaluateChunk(const EvaluationRequest& request, std::size_t firs
             Eigen::MatrixXd inputs(static_cast<Eigen::Index>(raw.size()), static_cast<Eigen::Index>(members[e].size()));
             for (std::size_t a = 0; a < members[e].size(); ++a) {
                 calculator.compute(neighborsOf(members[e][a]), countOf(members[e][a]), raw.data());
-                scaleInputs(element, raw, inputs, static_cast<Eigen::Index>(a), output);
+                scaleInputs(element, raw, inputs.col(static_cast<Eigen::Index>(a)).data(), output);
             }
             Eigen::VectorXd energies;
             evaluateNetwork(model, potential_.normalizeNodes, inputs, energies, nullptr);
@@ -149,8 +149,7 @@ void Evaluator::evaluateChunk(const EvaluationRequest& request, std::size_t firs
         // Energies and forces, one atom at a time: symmetry functions, network
         // forward and backward pass, then the adjoint pass while the atom's
         // triplet factors are still in cache.
-        Eigen::MatrixXd input(static_cast<Eigen::Index>(raw.size()), 1);
-        Eigen::VectorXd inputColumn(static_cast<Eigen::Index>(raw.size()));
+        Eigen::VectorXd input(static_cast<Eigen::Index>(raw.size()));
         Eigen::VectorXd inputGradient;
         AtomNetwork& network = atomNetworks_[e];
         std::vector<double> dEdG(raw.size());
@@ -158,9 +157,8 @@ void Evaluator::evaluateChunk(const EvaluationRequest& request, std::size_t firs
             const DescriptorNeighbor* neighbors = neighborsOf(center);
             const std::size_t count = countOf(center);
             calculator.compute(neighbors, count, raw.data(), true);
-            scaleInputs(element, raw, input, 0, output);
-            inputColumn = input.col(0);
-            const double energy = atomEnergy(element, network.evaluate(inputColumn, inputGradient));
+            scaleInputs(element, raw, input.data(), output);
+            const double energy = atomEnergy(element, network.evaluate(input, inputGradient));
             output.energy += energy;
             if (output.atomEnergies) output.atomEnergies[center] += energy;
             for (std::size_t s = 0; s < dEdG.size(); ++s) {

@@ -79,8 +79,7 @@ private:
     void evaluateChunk(const EvaluationRequest& request, std::size_t first, std::size_t last,
                        EvaluationOutput& output);
     void gatherChunk(const EvaluationRequest& request, std::size_t first, std::size_t last);
-    void scaleInputs(int element, const std::vector<double>& raw, Eigen::MatrixXd& inputs, Eigen::Index column,
-                     EvaluationOutput& output) const;
+    void scaleInputs(int element, const std::vector<double>& raw, double* scaled, EvaluationOutput& output) const;
     void scatterGradient(std::size_t self, const DescriptorNeighbor* neighbors, std::size_t count,
                          EvaluationOutput& output) const;
     double atomEnergy(int element, double networkOutput) const;
